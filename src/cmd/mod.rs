@@ -1,0 +1,39 @@
+//! One module per subcommand. Each takes the App and its parsed arguments.
+
+use crate::app::App;
+use crate::cli::Command;
+use crate::error::{Error, Result};
+
+pub mod check;
+pub mod complete;
+pub mod down;
+pub mod explain;
+pub mod history;
+pub mod logs;
+pub mod ls;
+pub mod next;
+pub mod ps;
+pub mod run;
+pub mod up;
+pub mod version;
+
+pub async fn dispatch(app: &App, command: Command) -> Result<()> {
+    match command {
+        Command::Ls(a) => ls::run(app, a).await,
+        Command::Next(a) => next::run(app, a).await,
+        Command::Explain(a) => explain::run(app, a).await,
+        Command::Check(a) => check::run(app, a).await,
+        Command::Up(a) => up::run(app, a).await,
+        Command::Down(a) => down::run(app, a).await,
+        Command::Ps(a) => ps::run(app, a).await,
+        Command::Logs(a) => logs::run(app, a).await,
+        Command::Run(a) => run::run(app, a).await,
+        Command::History(a) => history::run(app, a).await,
+        Command::Version(a) => version::run(app, a).await,
+    }
+}
+
+/// Placeholder for a command whose issue is not finished yet.
+pub(crate) fn not_yet(name: &str) -> Error {
+    Error::msg(format!("docker ofelia {name}: not implemented yet"))
+}
