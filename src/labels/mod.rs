@@ -26,7 +26,7 @@ pub use scheduler::{
 };
 pub use values::{
     display_value, is_secret_key, list_value, parse_go_bool, parse_go_duration, parse_go_int,
-    split_command,
+    quoted_value, shell_syntax, split_command,
 };
 
 /// The discovery label: Ofelia lists containers with `label=ofelia.enabled=true`.
@@ -472,6 +472,16 @@ pub fn build_with(carriers: &[Carrier], opts: &BuildOptions) -> Model {
     });
     model.jobs = jobs;
     model
+}
+
+/// The params of a job that its type does not have under the flavour
+/// (Ofelia ignores them silently), each with the nearest real key.
+pub fn unknown_params(job: &Job, flavor: Flavor) -> Vec<(String, Option<&'static str>)> {
+    job.params
+        .keys()
+        .filter(|k| lookup_key(job.job_type, flavor, k).is_none())
+        .map(|k| (k.clone(), nearest_key(job.job_type, flavor, k)))
+        .collect()
 }
 
 /// The param name a job stores: mcuadros lower-cases; netresearch maps to the

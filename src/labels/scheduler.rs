@@ -154,6 +154,9 @@ pub fn flavor_with_reason(
         return match mcuadros_flavor(&tag_str) {
             Some(f) => {
                 let why = match f {
+                    Flavor::Ofelia03 if tag.is_none() => {
+                        "image mcuadros/ofelia without a tag is :latest, the newest 0.3.x release (MO#441)".to_string()
+                    }
                     Flavor::Ofelia03 if tag_str == "latest" => {
                         "mcuadros/ofelia:latest is the newest 0.3.x release (MO#441)".to_string()
                     }

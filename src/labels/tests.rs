@@ -649,6 +649,24 @@ fn output_is_deterministic() {
     assert_eq!(m1, m2);
 }
 
+#[test]
+fn unknown_params_with_suggestions() {
+    let c = app(&[
+        ("ofelia.job-exec.x.shedule", "@hourly"),
+        ("ofelia.job-exec.x.command", "date"),
+        ("ofelia.job-exec.x.zzzzzz", "1"),
+    ]);
+    let m = build(std::slice::from_ref(&c), U, false);
+    let j = job(&m, "x");
+    assert_eq!(
+        unknown_params(j, U),
+        vec![
+            ("shedule".to_string(), Some("schedule")),
+            ("zzzzzz".to_string(), None)
+        ]
+    );
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;

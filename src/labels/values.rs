@@ -209,6 +209,62 @@ pub fn split_command(cmd: &str) -> Vec<String> {
     out
 }
 
+/// A value still wrapped in matching quotes, as list-syntax compose labels
+/// leave them (`- "ofelia.job-exec.x.schedule=\"@every 1s\""`, MO#99).
+/// Returns the value without its quotes.
+pub fn quoted_value(value: &str) -> Option<&str> {
+    let v = value.trim();
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return Some(&v[1..v.len() - 1]);
+        }
+    }
+    None
+}
+
+/// Shell syntax in a command that Ofelia will pass to the program as plain
+/// arguments (no shell: #249, N#372). None when there is none, or when the
+/// command already runs a shell (`sh -c …`).
+pub fn shell_syntax(command: &str) -> Option<&'static str> {
+    let args = split_command(command);
+    let shells = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
+    if let (Some(prog), Some(flag)) = (args.first(), args.get(1)) {
+        let base = prog.rsplit('/').next().unwrap_or(prog);
+        if shells.contains(&base) && flag.starts_with('-') && flag.contains('c') {
+            return None;
+        }
+    }
+    const PATTERNS: &[(&str, &str)] = &[
+        ("&&", "&&"),
+        ("||", "||"),
+        ("|", "a pipe (|)"),
+        (">", "a redirection (>)"),
+        ("<", "a redirection (<)"),
+        (";", "a command separator (;)"),
+        ("`", "a command substitution (`)"),
+        ("$(", "a command substitution ($(…))"),
+    ];
+    for (pat, what) in PATTERNS {
+        if command.contains(pat) {
+            return Some(what);
+        }
+    }
+    let bytes = command.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'$' {
+            if let Some(n) = bytes.get(i + 1) {
+                if n.is_ascii_alphabetic() || *n == b'_' || *n == b'{' {
+                    return Some("a variable ($VAR)");
+                }
+            }
+        }
+        if *b == b'~' && (i == 0 || bytes[i - 1] == b' ') {
+            return Some("a home directory (~)");
+        }
+    }
+    None
+}
+
 /// Keys whose values are secrets: slack-webhook, smtp-password, webhook URLs
 /// and tokens, anything with password/secret/token in its name.
 pub fn is_secret_key(key: &str) -> bool {
@@ -364,5 +420,32 @@ mod tests {
             assert_eq!(display_value(k, "v"), "v");
         }
         assert_eq!(display_value("ofelia.smtp-password", ""), "");
+    }
+    #[test]
+    fn quoted_values() {
+        assert_eq!(quoted_value("\"@every 1s\""), Some("@every 1s"));
+        assert_eq!(quoted_value("'x'"), Some("x"));
+        assert_eq!(quoted_value("\""), None);
+        assert_eq!(quoted_value("@hourly"), None);
+        assert_eq!(quoted_value("\"a' "), None);
+    }
+
+    #[test]
+    fn shell_syntax_cases() {
+        let cases: &[(&str, bool)] = &[
+            ("date && ls", true),
+            ("cat x | grep y", true),
+            ("echo $HOME", true),
+            ("echo ${HOME}", true),
+            ("echo hi > /tmp/x", true),
+            ("a; b", true),
+            ("sh -c 'date && ls'", false),
+            ("/bin/bash -c \"echo $HOME\"", false),
+            ("python -m mytool", false),
+            ("echo 5$", false),
+        ];
+        for (cmd, want) in cases {
+            assert_eq!(shell_syntax(cmd).is_some(), *want, "{cmd}");
+        }
     }
 }
