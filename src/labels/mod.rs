@@ -45,8 +45,8 @@ pub struct Mount {
 }
 
 /// A container (live) or a compose service (offline) that may carry Ofelia
-/// labels. Offline callers leave `id` empty and set `running` to true (the
-/// service as it will run once deployed).
+/// labels. Offline callers leave `id` empty; `build` then treats the service
+/// as the running container it becomes once deployed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Carrier {
     /// Container ID, or "" for compose services.
@@ -179,6 +179,14 @@ impl Job {
             .unwrap_or_default()
     }
 
+    /// The params as shown to users: secret values masked.
+    pub fn display_params(&self) -> BTreeMap<String, String> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.clone(), display_value(k, v)))
+            .collect()
+    }
+
     pub fn has_note(&self, code: &str) -> bool {
         self.notes.iter().any(|n| n.code == code)
     }
@@ -253,6 +261,12 @@ pub fn effective_labels(c: &Carrier) -> BTreeMap<String, String> {
             .or_insert_with(|| s.clone());
     }
     m
+}
+
+/// Offline carriers (compose services, `id` empty) are modelled as the
+/// running containers they become once deployed.
+fn is_running(c: &Carrier) -> bool {
+    c.running || c.id.is_empty()
 }
 
 fn is_mcuadros(f: Flavor) -> bool {
@@ -656,7 +670,7 @@ fn entry_to_job(e: Entry, carriers: &[Carrier], is_service: &[bool], opts: &Buil
 
     // Stopped containers: Ofelia lists running containers only (netresearch
     // with --docker-include-stopped also reads stopped ones, for job-run).
-    if !c.running {
+    if !is_running(c) {
         let allowed = flavor == Flavor::Netresearch && opts.include_stopped && t == JobType::Run;
         if !allowed {
             let why = if flavor == Flavor::Netresearch && t == JobType::Run {
@@ -845,7 +859,7 @@ fn first_wins_netresearch(jobs: &mut [Job], carriers: &[Carrier]) {
     let rank = |j: &Job| {
         let c = by_name.get(j.carrier.as_str());
         (
-            !c.is_some_and(|c| c.running),
+            !c.is_some_and(|c| is_running(c)),
             std::cmp::Reverse(c.map_or(0, |c| c.created)),
             j.carrier.clone(),
         )

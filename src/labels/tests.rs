@@ -489,6 +489,31 @@ fn stopped_containers() {
 }
 
 #[test]
+fn offline_services_count_as_running() {
+    let mut c = app(&[("ofelia.job-exec.x.schedule", "@hourly")]);
+    c.id.clear();
+    c.running = false;
+    assert!(build(&[c], U, false).jobs[0].runs);
+}
+
+#[test]
+fn secrets_masked_in_job_params() {
+    let c = app(&[
+        ("ofelia.job-exec.x.schedule", "@hourly"),
+        ("ofelia.job-exec.x.smtp-password", "hunter2"),
+        (
+            "ofelia.job-exec.x.slack-webhook",
+            "https://hooks.slack.com/x",
+        ),
+    ]);
+    let m = build(&[c], U, false);
+    let shown = m.jobs[0].display_params();
+    assert_eq!(shown.get("smtp-password").map(String::as_str), Some("****"));
+    assert_eq!(shown.get("slack-webhook").map(String::as_str), Some("****"));
+    assert_eq!(shown.get("schedule").map(String::as_str), Some("@hourly"));
+}
+
+#[test]
 fn bad_bool_aborts_mcuadros() {
     let c = app(&[
         ("ofelia.job-exec.x.schedule", "@hourly"),
