@@ -10,7 +10,7 @@ mod keys;
 mod scheduler;
 mod values;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -340,6 +340,8 @@ pub fn build_with(carriers: &[Carrier], opts: &BuildOptions) -> Model {
         .collect();
 
     let mut entries: Vec<Entry> = Vec::new();
+    // (carrier, type, label name) → position in `entries`
+    let mut index: HashMap<(usize, JobType, &str), usize> = HashMap::new();
     for &ci in &order {
         let c = &carriers[ci];
         let l = &labels[ci];
@@ -395,12 +397,10 @@ pub fn build_with(carriers: &[Carrier], opts: &BuildOptions) -> Model {
                 ));
                 continue;
             };
-            let pos = match entries
-                .iter()
-                .position(|e| e.carrier == ci && e.job_type == job_type && e.label_name == name)
-            {
-                Some(p) => p,
+            let pos = match index.get(&(ci, job_type, name)) {
+                Some(p) => *p,
                 None => {
+                    index.insert((ci, job_type, name), entries.len());
                     entries.push(Entry {
                         carrier: ci,
                         job_type,

@@ -692,6 +692,29 @@ fn unknown_params_with_suggestions() {
     );
 }
 
+#[test]
+fn thousand_containers_build_quickly() {
+    let carriers: Vec<Carrier> = (0..1000)
+        .map(|i| {
+            let mut c = app(&[
+                ("ofelia.job-exec.a.schedule", "@hourly"),
+                ("ofelia.job-exec.a.command", "date"),
+                ("ofelia.job-exec.b.schedule", "0 0 8 * * 1"),
+            ]);
+            c.name = format!("p{i}-app-1");
+            c.service = Some(format!("app{i}"));
+            c
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    for flavor in Flavor::ALL {
+        let m = build(&carriers, flavor, false);
+        assert!(!m.jobs.is_empty());
+    }
+    // generous: debug build on a shared machine
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
