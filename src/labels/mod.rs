@@ -126,7 +126,7 @@ impl serde::Serialize for JobType {
 /// Why the scheduler ignores or alters a job, or something worth knowing
 /// about a carrier. Codes: placement, duplicate, dropped-key-parts,
 /// empty-schedule, blocked, stopped, target-overwritten, no-target,
-/// bad-value, aborted, unsupported, duplicate-key (jobs); not-enabled,
+/// bad-value, aborted, unsupported, duplicate-key, not-selected (jobs); not-enabled,
 /// prefix-typo, unknown-type, ignored-key, blocked-global, unknown-global,
 /// crash, aborted (model).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -496,6 +496,41 @@ pub fn unknown_params(job: &Job, flavor: Flavor) -> Vec<(String, Option<&'static
         .filter(|k| lookup_key(job.job_type, flavor, k).is_none())
         .map(|k| (k.clone(), nearest_key(job.job_type, flavor, k)))
         .collect()
+}
+
+/// The model as one scheduler sees it: only the carriers its `-f` filters
+/// select (MO#84, #156). Its own container, when its filters leave it out,
+/// is kept with every job marked `not-selected`: Ofelia never reads its
+/// labels then (its job-local labels and globals included).
+pub fn build_for_scheduler(carriers: &[Carrier], s: &SchedulerInfo, opts: &BuildOptions) -> Model {
+    let opts = BuildOptions {
+        include_stopped: opts.include_stopped || s.include_stopped,
+        ..*opts
+    };
+    let selected: Vec<Carrier> = carriers.iter().filter(|c| selects(s, c)).cloned().collect();
+    let mut model = build_with(&selected, &opts);
+    let own = carriers.iter().find(|c| c.name == s.name && !selects(s, c));
+    if let Some(own) = own {
+        let msg = format!(
+            "the scheduler's own -f filters ({}) do not select its container {:?}, so Ofelia never reads its labels",
+            s.filters
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        , own.name);
+        let own_model = build_with(std::slice::from_ref(own), &opts);
+        for mut job in own_model.jobs {
+            job.ignore(Note::new("not-selected", msg.clone()));
+            model.jobs.push(job);
+        }
+        if !own_model.globals.is_empty() {
+            model
+                .notes
+                .push((own.name.clone(), Note::new("not-selected", msg)));
+        }
+    }
+    model
 }
 
 /// The param name a job stores: mcuadros lower-cases; netresearch maps to the

@@ -693,6 +693,36 @@ fn unknown_params_with_suggestions() {
 }
 
 #[test]
+fn mo84_mo156_scheduler_sees_only_selected_projects() {
+    let mut s = sched(&[
+        ("ofelia.job-local.l.schedule", "@hourly"),
+        ("ofelia.job-local.l.command", "date"),
+        ("ofelia.save-folder", "/tmp"),
+    ]);
+    s.command = [
+        "daemon",
+        "--docker",
+        "-f",
+        "label=com.docker.compose.project=mystack",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mine = app(&[("ofelia.job-exec.datecron.schedule", "0 0 8 * * 1")]);
+    let mut theirs = app(&[("ofelia.job-exec.other.schedule", "@hourly")]);
+    theirs.name = "other-app-1".into();
+    theirs.project = Some("other".into());
+    let info = scheduler_info(&s).expect("scheduler");
+    let m = build_for_scheduler(&[s.clone(), mine, theirs], &info, &BuildOptions::new(U));
+    assert!(job(&m, "datecron").runs);
+    assert!(m.jobs.iter().all(|j| j.name != "other"));
+    let l = job(&m, "l");
+    assert!(!l.runs);
+    assert_eq!(codes(l), vec!["not-selected"]);
+    assert!(m.globals.is_empty());
+    assert!(m.notes.iter().any(|(_, n)| n.code == "not-selected"));
+}
+
+#[test]
 fn thousand_containers_build_quickly() {
     let carriers: Vec<Carrier> = (0..1000)
         .map(|i| {
