@@ -33,6 +33,17 @@ pub async fn dispatch(app: &App, command: Command) -> Result<()> {
     }
 }
 
+/// Prints warnings to stderr in docker's style (`WARNING: …`), sanitised.
+pub(crate) fn print_warnings(warnings: &[String]) {
+    use std::io::{IsTerminal, Write};
+    let color = std::io::stderr().is_terminal() && crate::render::color_allowed();
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let w = crate::render::sanitize(w);
+        let _ = if color { writeln!(err, "\x1b[33mWARNING:\x1b[0m {w}") } else { writeln!(err, "WARNING: {w}") };
+    }
+}
+
 /// Placeholder for a command whose issue is not finished yet.
 pub(crate) fn not_yet(name: &str) -> Error {
     Error::msg(format!("docker ofelia {name}: not implemented yet"))
