@@ -233,7 +233,11 @@ mod tests {
         assert_eq!(p.name, "projdir");
         assert_eq!(p.working_dir, root);
         assert_eq!(p.services[0].labels[0].key, "a");
-        assert!(p.warnings[0].contains("Found multiple config files"), "{:?}", p.warnings);
+        assert!(
+            p.warnings[0].contains("Found multiple config files"),
+            "{:?}",
+            p.warnings
+        );
     }
 
     #[test]
@@ -276,7 +280,11 @@ mod tests {
             "services:\n  app:\n    image: ${IMG}\n    labels:\n      - x=${FROM_ENV}\n",
         )
         .unwrap();
-        fs::write(d.join(".env"), "IMG=busybox\nFROM_ENV=dotenv\nCOMPOSE_PROJECT_NAME=fromdotenv\n").unwrap();
+        fs::write(
+            d.join(".env"),
+            "IMG=busybox\nFROM_ENV=dotenv\nCOMPOSE_PROJECT_NAME=fromdotenv\n",
+        )
+        .unwrap();
         let e = env(&[
             ("COMPOSE_FILE", "one.yml;two.yml"),
             ("COMPOSE_PATH_SEPARATOR", ";"),
@@ -306,8 +314,15 @@ mod tests {
         assert_eq!(p.services[0].file, PathBuf::from(STDIN_NAME));
         assert_eq!(p.working_dir, d);
 
-        fs::write(d.join("compose.yml"), "services:\n  app:\n    image: a: b\n").unwrap();
+        fs::write(
+            d.join("compose.yml"),
+            "services:\n  app:\n    image: a: b\n",
+        )
+        .unwrap();
         let e = load_project(&[], None, d, &env(&[]), std::io::empty()).unwrap_err();
-        assert_eq!(e.to_string(), "compose.yml:3: mapping values are not allowed in this context");
+        assert_eq!(
+            e.to_string(),
+            "compose.yml:3: mapping values are not allowed in this context"
+        );
     }
 }

@@ -227,7 +227,10 @@ mod tests {
             "required variable EMPTY is missing a value: must be set"
         );
         let e = run("${UNSET?}").unwrap_err();
-        assert_eq!(e.message("p", ""), "required variable UNSET is missing a value");
+        assert_eq!(
+            e.message("p", ""),
+            "required variable UNSET is missing a value"
+        );
     }
 
     #[test]
@@ -239,7 +242,15 @@ mod tests {
 
     #[test]
     fn invalid_forms() {
-        for s in ["${", "${}", "${SET", "${1A}", "${SET:x}", "${SET:-abc", "${ SET}"] {
+        for s in [
+            "${",
+            "${}",
+            "${SET",
+            "${1A}",
+            "${SET:x}",
+            "${SET:-abc",
+            "${ SET}",
+        ] {
             assert_eq!(run(s), Err(InterpError::Invalid), "{s}");
         }
         assert_eq!(

@@ -146,10 +146,7 @@ impl Label {
     /// (`- key="v"` keeps them: Ofelia issue MO#99).
     pub fn value_is_quoted(&self) -> bool {
         let v = self.value.as_bytes();
-        self.list_syntax
-            && v.len() >= 2
-            && matches!(v[0], b'"' | b'\'')
-            && v[v.len() - 1] == v[0]
+        self.list_syntax && v.len() >= 2 && matches!(v[0], b'"' | b'\'') && v[v.len() - 1] == v[0]
     }
 }
 
@@ -315,7 +312,10 @@ fn project_name(
         validate_project_name(p)?;
         return Ok(p.clone());
     }
-    if let Some(n) = top_name.map(normalize_project_name).filter(|n| !n.is_empty()) {
+    if let Some(n) = top_name
+        .map(normalize_project_name)
+        .filter(|n| !n.is_empty())
+    {
         return Ok(n);
     }
     let base = input
@@ -357,7 +357,10 @@ impl<'a> Ctx<'a> {
             return Ok(None);
         }
         let Some(raw) = node.scalar() else {
-            return Err(self.err(node, format!("{path} must be a string, not {}", node.kind())));
+            return Err(self.err(
+                node,
+                format!("{path} must be a string, not {}", node.kind()),
+            ));
         };
         let env = self.env;
         let lookup = |k: &str| env.get(k).cloned();
@@ -587,7 +590,13 @@ impl<'a> Ctx<'a> {
         let read_only = mode.split(',').any(|m| m == "ro");
         let bind = source.is_some_and(|s| s.starts_with(['/', '.', '~']));
         Some(Volume {
-            source: source.map(|s| if bind { self.host_path(s) } else { s.to_string() }),
+            source: source.map(|s| {
+                if bind {
+                    self.host_path(s)
+                } else {
+                    s.to_string()
+                }
+            }),
             target: target.to_string(),
             read_only,
             kind: if bind { "bind" } else { "volume" }.to_string(),

@@ -105,7 +105,12 @@ fn the_seed_stack() {
         labels(app),
         vec![
             ("ofelia.enabled", "true", 12, false),
-            ("ofelia.job-exec.datecron.schedule", "0 0 8 * * 1", 13, false),
+            (
+                "ofelia.job-exec.datecron.schedule",
+                "0 0 8 * * 1",
+                13,
+                false
+            ),
             (
                 "ofelia.job-exec.datecron.command",
                 "python -m TYPER_LAUNCH",
@@ -170,8 +175,14 @@ fn environment_list_and_map() {
     let mut t = T::new(text);
     t.env = env(&[("FROM_OS", "os")]);
     let p = t.ok();
-    assert_eq!(p.services[0].environment, env(&[("A", "1=2"), ("FROM_OS", "os")]));
-    assert_eq!(p.services[1].environment, env(&[("N", "3"), ("FROM_OS", "os")]));
+    assert_eq!(
+        p.services[0].environment,
+        env(&[("A", "1=2"), ("FROM_OS", "os")])
+    );
+    assert_eq!(
+        p.services[1].environment,
+        env(&[("N", "3"), ("FROM_OS", "os")])
+    );
 }
 
 #[test]
@@ -266,12 +277,18 @@ fn later_files_merge_over_earlier_ones() {
     assert_eq!(app.volumes.len(), 2);
     assert_eq!(app.volumes[0].source.as_deref(), Some("other"));
     assert_eq!(app.volumes[0].kind, "volume");
-    assert_eq!(app.volumes[1].source.as_deref(), Some("/work/My_Stack/conf"));
+    assert_eq!(
+        app.volumes[1].source.as_deref(),
+        Some("/work/My_Stack/conf")
+    );
     assert!(app.volumes[1].read_only);
     assert_eq!(app.networks, ["front", "back"]);
     assert_eq!(app.profiles, ["p1"]);
     assert_eq!(app.replicas, Some(2));
-    assert_eq!((app.file.as_path(), app.line), (Path::new("compose.yml"), 2));
+    assert_eq!(
+        (app.file.as_path(), app.line),
+        (Path::new("compose.yml"), 2)
+    );
     assert_eq!(p.services[1].name, "new");
     assert_eq!(p.services[1].file, PathBuf::from("override.yml"));
     assert_eq!(p.files.len(), 2);
@@ -371,7 +388,10 @@ fn bad_yaml_gives_file_line_reason() {
         T::new("services:\n  app:\n    image: a: b\n").err(),
         "compose.yml:3: mapping values are not allowed in this context"
     );
-    assert_eq!(T::new("- a\n- b\n").err(), "compose.yml:1: Top-level object must be a mapping");
+    assert_eq!(
+        T::new("- a\n- b\n").err(),
+        "compose.yml:1: Top-level object must be a mapping"
+    );
     assert_eq!(T::new("").err(), "compose.yml: empty compose file");
     assert_eq!(
         T::new("services:\n  app:\n    image: a\n  app:\n    image: b\n").err(),
@@ -450,5 +470,56 @@ fn command_entrypoint_and_scalars() {
 #[test]
 fn error_converts_to_crate_error() {
     let e: crate::Error = T::new("a: [").run().unwrap_err().into();
-    assert!(matches!(e, crate::Error::Compose(ref m) if m.starts_with("compose.yml:")), "{e}");
+    assert!(
+        matches!(e, crate::Error::Compose(ref m) if m.starts_with("compose.yml:")),
+        "{e}"
+    );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// YAML-ish text: fragments that exercise the parser, anchors, merge keys
+    /// and interpolation, glued in random order.
+    fn yamlish() -> impl Strategy<Value = String> {
+        let frag = prop_oneof![
+            Just("services:\n".to_string()),
+            Just("  app:\n".to_string()),
+            Just("    labels:\n".to_string()),
+            Just("      - a=b\n".to_string()),
+            Just("      k: v\n".to_string()),
+            Just("    <<: *x\n".to_string()),
+            Just("x: &x\n".to_string()),
+            Just("  image: ${A:-${B}}\n".to_string()),
+            Just("    command: sh -c 'x\n".to_string()),
+            Just("    volumes: [a:b:ro, /x]\n".to_string()),
+            Just("    environment: {A: 1, B: }\n".to_string()),
+            Just("- [\n".to_string()),
+            Just("{\"a\": ${\n".to_string()),
+            Just("'\"\t:#&*!|>-?\n".to_string()),
+            "[ -~\\n]{0,12}",
+        ];
+        proptest::collection::vec(frag, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn never_panics_and_errors_are_one_line(text in yamlish()) {
+            let mut t = T::new(&text);
+            t.env = env(&[("A", "a")]);
+            t.dotenv = Some(&text);
+            match t.run() {
+                Ok(p) => prop_assert!(p.services.iter().all(|s| s.line >= 1)),
+                Err(e) => prop_assert!(!e.to_string().contains('\n')),
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(text in "\\PC{0,200}") {
+            let _ = T::new(&text).run();
+        }
+    }
 }

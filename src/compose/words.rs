@@ -74,7 +74,10 @@ mod tests {
             split(r#"sh -c 'echo "hi there" && ls'"#).unwrap(),
             ["sh", "-c", r#"echo "hi there" && ls"#]
         );
-        assert_eq!(split(r#"a "b \"c\" \n" d\ e ''"#).unwrap(), ["a", r#"b "c" \n"#, "d e", ""]);
+        assert_eq!(
+            split(r#"a "b \"c\" \n" d\ e ''"#).unwrap(),
+            ["a", r#"b "c" \n"#, "d e", ""]
+        );
         assert!(split("  ").unwrap().is_empty());
         assert!(split("'open").is_err());
         assert!(split("x\\").is_err());

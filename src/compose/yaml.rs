@@ -27,7 +27,10 @@ pub(crate) struct Node {
 #[derive(Debug)]
 pub(crate) enum Value {
     /// `plain` is false for quoted and block scalars: they are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -326,5 +329,16 @@ mod tests {
     fn empty_stream() {
         assert!(parse("").unwrap().is_none());
         assert!(parse("# only a comment\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn billion_laughs_stays_cheap() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            doc.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let n = p(&doc);
+        assert_eq!(n.as_map().unwrap().len(), 30);
     }
 }
