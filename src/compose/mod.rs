@@ -14,7 +14,7 @@ mod interp;
 mod words;
 mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
@@ -257,6 +257,8 @@ pub fn load(input: &Input) -> Result<Project, ComposeError> {
     let mut index: HashMap<String, usize> = HashMap::new();
     for (path, root) in &roots {
         let mut ctx = Ctx::new(path, &env, &input.working_dir);
+        // Compose interpolates the whole file, not only what Ofelia reads.
+        ctx.interpolate_all(root)?;
         let Some(node) = root.get("services") else {
             continue;
         };
@@ -374,6 +376,40 @@ impl<'a> Ctx<'a> {
             }
         }
         Ok(Some(value))
+    }
+
+    /// Interpolates every string value of the document (keys are not
+    /// interpolated), so that an error anywhere is reported as compose would.
+    /// Each shared (aliased) node is visited once: cost stays linear in the
+    /// size of the text.
+    fn interpolate_all(&mut self, root: &Node) -> Result<(), ComposeError> {
+        let mut seen: HashSet<*const yaml::Value> = HashSet::new();
+        let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
+        while let Some((node, path)) = stack.pop() {
+            if !seen.insert(std::rc::Rc::as_ptr(&node.value)) {
+                continue;
+            }
+            let child = |key: &str| {
+                if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{path}.{key}")
+                }
+            };
+            if let Some(entries) = node.as_map() {
+                // Reversed, so that the first error in document order wins.
+                for (k, v) in entries.iter().rev() {
+                    stack.push((v, child(k.scalar().unwrap_or("?"))));
+                }
+            } else if let Some(items) = node.as_seq() {
+                for item in items.iter().rev() {
+                    stack.push((item, child("[]")));
+                }
+            } else {
+                self.string(node, &path)?;
+            }
+        }
+        Ok(())
     }
 
     /// A list of strings (null items skipped).

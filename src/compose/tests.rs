@@ -523,3 +523,21 @@ mod props {
         }
     }
 }
+
+#[test]
+fn interpolation_errors_anywhere_in_the_file() {
+    let text = "x-meta:\n  note: fine\nservices:\n  app:\n    image: alpine\n    ports:\n      - \"${PORT:?give a port}:80\"\n";
+    assert_eq!(
+        T::new(text).err(),
+        "compose.yml:7: required variable PORT is missing a value: give a port"
+    );
+    let text = "services:\n  app:\n    image: alpine\n    healthcheck:\n      test: \"echo ${\"\n";
+    assert_eq!(
+        T::new(text).err(),
+        "compose.yml:5: invalid interpolation format for services.app.healthcheck.test: \
+         \"echo ${\"; you may need to escape any $ with another $"
+    );
+    // labels in list syntax name the list item
+    let text = "services:\n  app:\n    labels:\n      - a=${\n";
+    assert!(T::new(text).err().contains("services.app.labels.[]"));
+}
