@@ -541,3 +541,22 @@ fn interpolation_errors_anywhere_in_the_file() {
     let text = "services:\n  app:\n    labels:\n      - a=${\n";
     assert!(T::new(text).err().contains("services.app.labels.[]"));
 }
+
+/// 200 services with 6 labels each: the size `check` must handle in < 50 ms
+/// as a whole process. Generous bound here (debug build, shared machine).
+#[test]
+fn two_hundred_services_load_quickly() {
+    let mut text = String::from("x-base: &base\n  image: alpine\nservices:\n");
+    for i in 0..200 {
+        text.push_str(&format!(
+            "  svc{i}:\n    <<: *base\n    environment: [TZ=Europe/Paris]\n    labels:\n      ofelia.enabled: \"true\"\n      ofelia.job-exec.j{i}.schedule: \"@every ${{EVERY:-10s}}\"\n      ofelia.job-exec.j{i}.command: echo {i}\n      - x\n"
+        ).replace("      - x\n", "      ofelia.job-exec.j{i}.user: root\n      ofelia.job-exec.j{i}.no-overlap: \"true\"\n      ofelia.job-exec.j{i}.tty: \"false\"\n"));
+    }
+    let start = std::time::Instant::now();
+    let p = T::new(&text).ok();
+    let took = start.elapsed();
+    assert_eq!(p.services.len(), 200);
+    assert_eq!(p.services[199].labels.len(), 6);
+    eprintln!("200 services: {} bytes loaded in {took:?}", text.len());
+    assert!(took.as_millis() < 500, "{took:?}");
+}
