@@ -237,7 +237,7 @@ pub fn load(input: &Input) -> Result<Project, ComposeError> {
     }
 
     let mut warnings = Vec::new();
-    // The project name first: compose makes it available as
+    // The project name first: compose v2 makes it available as
     // ${COMPOSE_PROJECT_NAME} to the rest of the files.
     let mut top_name = None;
     for (path, root) in &roots {
@@ -250,8 +250,8 @@ pub fn load(input: &Input) -> Result<Project, ComposeError> {
         }
     }
     let name = project_name(input, &env, top_name.as_deref())?;
-    env.entry("COMPOSE_PROJECT_NAME".into())
-        .or_insert_with(|| name.clone());
+    // Always the computed name, even over the environment's (compose-go#628).
+    env.insert("COMPOSE_PROJECT_NAME".into(), name.clone());
 
     let mut services: Vec<Service> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();

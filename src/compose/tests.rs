@@ -560,3 +560,17 @@ fn two_hundred_services_load_quickly() {
     eprintln!("200 services: {} bytes loaded in {took:?}", text.len());
     assert!(took.as_millis() < 500, "{took:?}");
 }
+
+#[test]
+fn compose_project_name_is_the_computed_name_for_interpolation() {
+    let text = "services:\n  s:\n    command: daemon -f label=com.docker.compose.project=${COMPOSE_PROJECT_NAME}\n";
+    let mut t = T::new(text);
+    t.env = env(&[("COMPOSE_PROJECT_NAME", "fromenv")]);
+    t.p = Some("fromflag");
+    let p = t.ok();
+    assert_eq!(p.name, "fromflag");
+    assert_eq!(
+        p.services[0].command.as_deref().unwrap()[2],
+        "label=com.docker.compose.project=fromflag"
+    );
+}
