@@ -5,7 +5,6 @@
 //! `${COMPOSE_PROJECT_NAME}`, which only v2 sets).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use docker_ofelia::compose::files::load_project;
@@ -226,5 +225,44 @@ fn diff_required_variable_error_wording() {
         ours,
         "compose.yml:3: required variable NEED is missing a value: set NEED first"
     );
-    let _ = Path::new("");
+}
+
+/// The line of a YAML syntax error: v1 (PyYAML) names it last in its message.
+#[test]
+fn diff_syntax_error_lines() {
+    if !have_compose_v1() {
+        eprintln!("skipped: docker-compose not installed");
+        return;
+    }
+    let cases = [
+        "services:\n  app:\n    image: a: b\n",
+        "services:\n  app:\n    labels:\n      a: b\n     c: d\n",
+        "services:\n  app:\n    labels:\n      - a=b\n      c: d\n",
+        "services:\n  app:\n    image: alpine\n    labels: {a: b\n",
+    ];
+    for text in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("docker-compose.yml"), text).unwrap();
+        let out = Command::new("docker-compose")
+            .current_dir(d)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .arg("config")
+            .output()
+            .unwrap();
+        let theirs = String::from_utf8_lossy(&out.stderr);
+        let their_line = theirs
+            .rsplit("line ")
+            .next()
+            .and_then(|s| s.split(',').next())
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no line in {theirs}"));
+        let ours = load_project(&[], None, d, &BTreeMap::new(), std::io::empty()).unwrap_err();
+        assert_eq!(
+            ours.to_string().split(':').nth(1),
+            Some(their_line.to_string().as_str()),
+            "ours: {ours}\ntheirs: {theirs}"
+        );
+    }
 }

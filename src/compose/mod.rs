@@ -221,6 +221,7 @@ pub fn load(input: &Input) -> Result<Project, ComposeError> {
     for (path, text) in &input.files {
         let root = yaml::parse(text)
             .map_err(|e| ComposeError::at(path, e.line, e.reason))?
+            .filter(|root| !root.is_null())
             .ok_or_else(|| ComposeError {
                 file: Some(path.clone()),
                 line: None,

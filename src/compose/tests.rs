@@ -394,6 +394,10 @@ fn bad_yaml_gives_file_line_reason() {
     );
     assert_eq!(T::new("").err(), "compose.yml: empty compose file");
     assert_eq!(
+        T::new("---\n...\n").err(),
+        "compose.yml: empty compose file"
+    );
+    assert_eq!(
         T::new("services:\n  app:\n    image: a\n  app:\n    image: b\n").err(),
         "compose.yml:4: mapping key \"app\" already defined at line 2"
     );
