@@ -267,4 +267,22 @@ mod tests {
         interpolate("$A ${A} ${B:-x}", &lookup, &mut unset).unwrap();
         assert_eq!(unset, vec!["A".to_string()]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[$A-Z{}:?+\\-é ]{0,40}") {
+            let _ = run(&s);
+        }
+
+        #[test]
+        fn text_without_dollar_is_unchanged(s in "[^$]{0,60}") {
+            proptest::prop_assert_eq!(run(&s), Ok(s.clone()));
+        }
+
+        #[test]
+        fn escaped_dollars_come_back(s in "[^$]{0,20}") {
+            let escaped = s.replace('{', "$${");
+            proptest::prop_assert_eq!(run(&escaped), Ok(s.replace('{', "${")));
+        }
+    }
 }
