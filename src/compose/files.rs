@@ -113,7 +113,14 @@ pub fn load_project(
     env: &BTreeMap<String, String>,
     mut stdin: impl Read,
 ) -> Result<Project> {
-    let (paths, mut warnings) = select_files(files, cwd, env)?;
+    // Without -f, a `.env` in the current directory may set COMPOSE_FILE and
+    // COMPOSE_PATH_SEPARATOR (the OS environment still wins), as in compose v2.
+    let selection_env = if files.is_empty() {
+        cwd_dotenv(cwd, env)?
+    } else {
+        None
+    };
+    let (paths, mut warnings) = select_files(files, cwd, selection_env.as_ref().unwrap_or(env))?;
     let mut contents: Vec<(PathBuf, String)> = Vec::with_capacity(paths.len());
     let mut stdin_text: Option<String> = None;
     for path in &paths {
@@ -165,6 +172,24 @@ pub fn load_project(
     warnings.append(&mut project.warnings);
     project.warnings = warnings;
     Ok(project)
+}
+
+/// The OS environment over `cwd/.env`, when that file exists.
+fn cwd_dotenv(
+    cwd: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<Option<BTreeMap<String, String>>> {
+    let path = cwd.join(".env");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(open_error(&path, &e)),
+    };
+    let mut merged = super::dotenv::parse(&text, env).map_err(|(line, reason)| {
+        Error::Compose(format!("{}:{line}: {reason}", display_path(&path, cwd)))
+    })?;
+    merged.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Ok(Some(merged))
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -324,5 +349,22 @@ mod tests {
             e.to_string(),
             "compose.yml:3: mapping values are not allowed in this context"
         );
+    }
+
+    #[test]
+    fn compose_file_from_dotenv_in_cwd() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir(d.join("deploy")).unwrap();
+        fs::write(d.join("deploy/stack.yml"), SVC).unwrap();
+        fs::write(d.join(".env"), "COMPOSE_FILE=deploy/stack.yml\n").unwrap();
+        let p = load_project(&[], None, d, &env(&[]), std::io::empty()).unwrap();
+        assert_eq!(p.files, vec![d.join("deploy/stack.yml")]);
+        assert_eq!(p.name, "deploy");
+        // the OS environment wins
+        fs::write(d.join("other.yml"), SVC).unwrap();
+        let e = env(&[("COMPOSE_FILE", "other.yml")]);
+        let p = load_project(&[], None, d, &e, std::io::empty()).unwrap();
+        assert_eq!(p.files, vec![d.join("other.yml")]);
     }
 }
