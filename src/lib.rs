@@ -21,6 +21,7 @@ pub mod labels;
 pub mod plugin;
 pub mod render;
 pub mod schedule;
+pub mod sources;
 
 use std::ffi::OsString;
 use std::io::Write;

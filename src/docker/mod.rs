@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub mod containers;
+
 use bollard::Docker;
 
 use crate::context::{Endpoint, Tls};
