@@ -1,0 +1,213 @@
+//! A minimal emulation of Go's `time.Time` in a location: just what
+//! robfig/cron's `Next` uses (`time.Date` with its normalisation and its
+//! choice of offset for wall times that don't exist or exist twice, `Add`,
+//! `AddDate`, `Truncate`, and the wall-clock fields).
+//!
+//! Instants are whole Unix seconds: every `Next` starts at `t + 1s`
+//! truncated to the second, so sub-second parts never matter afterwards.
+
+use chrono::{NaiveDateTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// The time zone of a computation. `Utc` is a fast path (no lookups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Zone {
+    Utc,
+    Tz(Tz),
+}
+
+impl Zone {
+    pub(crate) fn new(tz: Tz) -> Zone {
+        match tz {
+            Tz::UTC | Tz::Etc__UTC | Tz::Etc__UCT | Tz::UCT | Tz::Zulu | Tz::Etc__Zulu => Zone::Utc,
+            tz => Zone::Tz(tz),
+        }
+    }
+
+    /// The UTC offset in seconds at the instant `unix`.
+    #[inline]
+    pub(crate) fn offset_at(self, unix: i64) -> i64 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Tz(tz) => {
+                // chrono's range is ±262,143 years; clamp far-away instants
+                // (only reachable from absurd inputs) to its edges.
+                let clamped = unix.clamp(-8_000_000_000_000, 8_000_000_000_000);
+                match chrono::DateTime::from_timestamp(clamped, 0) {
+                    Some(dt) => {
+                        let naive: NaiveDateTime = dt.naive_utc();
+                        i64::from(tz.offset_from_utc_datetime(&naive).fix().local_minus_utc())
+                    }
+                    None => 0,
+                }
+            }
+        }
+    }
+}
+
+/// A Go `time.Time` in a zone, with its wall-clock fields computed once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GoTime {
+    pub unix: i64,
+    pub offset: i64,
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 0 = Sunday, as Go's `Weekday()`.
+    pub weekday: u32,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+#[inline]
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[inline]
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub(crate) fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Weekday (0 = Sunday) of a civil date.
+pub(crate) fn weekday_of(y: i64, m: u32, d: u32) -> u32 {
+    (days_from_civil(y, i64::from(m), i64::from(d)) + 4).rem_euclid(7) as u32
+}
+
+impl GoTime {
+    /// The instant `unix` seen in `zone`.
+    #[inline]
+    pub(crate) fn at(unix: i64, zone: Zone) -> GoTime {
+        let offset = zone.offset_at(unix);
+        Self::with_offset(unix, offset)
+    }
+
+    #[inline]
+    fn with_offset(unix: i64, offset: i64) -> GoTime {
+        let local = unix + offset;
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        GoTime {
+            unix,
+            offset,
+            year,
+            month,
+            day,
+            hour: (secs / 3600) as u32,
+            minute: ((secs % 3600) / 60) as u32,
+            second: (secs % 60) as u32,
+            weekday: (days + 4).rem_euclid(7) as u32,
+        }
+    }
+
+    /// Go's `time.Date(y, m, d, h, min, s, 0, loc)`: out-of-range months and
+    /// days are normalised (Jan 32 = Feb 1), and a wall time is resolved as Go
+    /// does: take the offset in force at the wall time read as UTC; if the
+    /// resulting instant lies outside that offset's period, use the offset in
+    /// force at that instant instead. In a gap this moves forward by the
+    /// shift; in an overlap it picks the pass Go picks.
+    pub(crate) fn date(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64, zone: Zone) -> GoTime {
+        let m0 = m - 1;
+        let y = y + m0.div_euclid(12);
+        let m = m0.rem_euclid(12) + 1;
+        let days = days_from_civil(y, m, 1) + d - 1;
+        let local = days * 86_400 + h * 3600 + mi * 60 + s;
+        let o1 = zone.offset_at(local);
+        let utc = local - o1;
+        let o2 = zone.offset_at(utc);
+        if o1 == o2 {
+            Self::with_offset(utc, o1)
+        } else {
+            let unix = local - o2;
+            Self::at(unix, zone)
+        }
+    }
+
+    #[inline]
+    pub(crate) fn add(self, secs: i64, zone: Zone) -> GoTime {
+        GoTime::at(self.unix + secs, zone)
+    }
+
+    /// Go's `AddDate`: the wall-clock fields plus the deltas, through `Date`.
+    pub(crate) fn add_date(self, years: i64, months: i64, days: i64, zone: Zone) -> GoTime {
+        GoTime::date(
+            self.year + years,
+            i64::from(self.month) + months,
+            i64::from(self.day) + days,
+            i64::from(self.hour),
+            i64::from(self.minute),
+            i64::from(self.second),
+            zone,
+        )
+    }
+
+    /// Go's `Truncate(time.Minute)`: on the absolute time, which for
+    /// whole-minute offsets is the same as on the wall clock.
+    pub(crate) fn truncate_minute(self, zone: Zone) -> GoTime {
+        GoTime::at(self.unix - self.unix.rem_euclid(60), zone)
+    }
+
+    /// Wall clock (local seconds since the epoch), for comparing two runs.
+    pub(crate) fn wall(self) -> i64 {
+        self.unix + self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for z in [-800_000, -1, 0, 1, 59, 10_957, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), z);
+        }
+        assert_eq!(weekday_of(2026, 11, 30), 1); // a Monday
+    }
+
+    #[test]
+    fn date_in_spring_gap_moves_forward_like_go() {
+        // 2025-03-30 02:30 does not exist in Berlin; Go gives 03:30+02:00.
+        let z = Zone::new(chrono_tz::Europe::Berlin);
+        let t = GoTime::date(2025, 3, 30, 2, 30, 0, z);
+        assert_eq!((t.hour, t.minute, t.offset), (3, 30, 7200));
+    }
+
+    #[test]
+    fn date_normalises_overflowing_days_and_months() {
+        let t = GoTime::date(2025, 13, 32, 0, 0, 0, Zone::Utc);
+        assert_eq!((t.year, t.month, t.day), (2026, 2, 1));
+    }
+}
