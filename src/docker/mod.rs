@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use bollard::Docker;
 
+pub mod scheduler;
+
 use crate::context::{Endpoint, Tls};
 use crate::error::{Error, Result};
 
