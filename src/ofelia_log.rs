@@ -592,7 +592,10 @@ mod tests {
         let line = "2026-11-27T03:52:40.022+01:00 \x1b[31m common.go:121 ▶ ERROR\x1b[0m [Job \"tick\" (76314a1869aa)] Finished in \"19.302779ms\", failed: true, skipped: false, error: error non-zero exit code: 126";
         let ev = parse_line(line).unwrap();
         assert_eq!(ev.level, "ERROR");
-        assert_eq!(ev.time.unwrap().to_rfc3339(), "2026-11-27T03:52:40.022+01:00");
+        assert_eq!(
+            ev.time.unwrap().to_rfc3339(),
+            "2026-11-27T03:52:40.022+01:00"
+        );
         match ev.kind {
             EventKind::Finished {
                 job,

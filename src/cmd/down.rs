@@ -26,13 +26,16 @@ pub async fn run(app: &App, args: DownArgs) -> Result<()> {
         eprintln!("No scheduler created by docker-ofelia to remove{scope}");
         return Ok(());
     }
-    let results = futures_util::future::join_all(targets.iter().map(|(id, _, _)| {
-        scheduler::stop_and_remove(engine, id, Duration::from_secs(10))
-    }))
+    let results = futures_util::future::join_all(
+        targets
+            .iter()
+            .map(|(id, _, _)| scheduler::stop_and_remove(engine, id, Duration::from_secs(10))),
+    )
     .await;
     for ((_, name, _), r) in targets.iter().zip(results) {
         r?;
-        app.out.line(&format!("Removed {}", render::sanitize(name)))?;
+        app.out
+            .line(&format!("Removed {}", render::sanitize(name)))?;
     }
     Ok(())
 }

@@ -65,8 +65,8 @@ fn emit(app: &App, run: &Run, job: Option<&str>) -> Result<()> {
     if job.is_some_and(|j| j != run.job) {
         return Ok(());
     }
-    let text = serde_json::to_string(run)
-        .map_err(|e| Error::msg(format!("cannot encode JSON: {e}")))?;
+    let text =
+        serde_json::to_string(run).map_err(|e| Error::msg(format!("cannot encode JSON: {e}")))?;
     app.out.line(&text)
 }
 
@@ -93,7 +93,8 @@ impl JobFilter {
         self.in_output = false;
         match ofelia_log::parse_message(&rec.message) {
             Some(kind) if kind.run_id().is_some() && kind.job() == job => {
-                self.in_output = matches!(kind, EventKind::Stdout { .. } | EventKind::Stderr { .. });
+                self.in_output =
+                    matches!(kind, EventKind::Stdout { .. } | EventKind::Stderr { .. });
                 true
             }
             _ => false,
@@ -118,7 +119,7 @@ fn pick<'a>(services: &'a [Service], project: Option<&str>) -> Result<&'a Servic
             .find(|s| s.labels.get("com.docker.compose.project").map(String::as_str) == Some(p))
             .ok_or_else(|| {
                 Error::msg(format!(
-                    "Error: no scheduler container for project {}: start one with `docker ofelia up -d -p {}`",
+                    "no scheduler container for project {}: start one with `docker ofelia up -d -p {}`",
                     render::sanitize(p),
                     render::sanitize(p)
                 ))
@@ -126,11 +127,11 @@ fn pick<'a>(services: &'a [Service], project: Option<&str>) -> Result<&'a Servic
     }
     match services {
         [] => Err(Error::msg(
-            "Error: no scheduler container (label ofelia.service=true) on this engine: start one with `docker ofelia up -d`",
+            "no scheduler container (label ofelia.service=true) on this engine: start one with `docker ofelia up -d`",
         )),
         [one] => Ok(one),
         many => Err(Error::msg(format!(
-            "Error: {} scheduler containers run on this engine ({}): choose one with -p PROJECT",
+            "{} scheduler containers run on this engine ({}): choose one with -p PROJECT",
             many.len(),
             render::sanitize(
                 &many
@@ -166,8 +167,13 @@ mod tests {
 
     #[test]
     fn since_forms() {
-        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
-        assert_eq!(parse_since("42m", now).unwrap() as i64, now.timestamp() - 42 * 60);
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 27, 10, 0, 0)
+            .unwrap();
+        assert_eq!(
+            parse_since("42m", now).unwrap() as i64,
+            now.timestamp() - 42 * 60
+        );
         assert_eq!(
             parse_since("2026-11-27T09:00:00Z", now).unwrap() as i64,
             now.timestamp() - 3600

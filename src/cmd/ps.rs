@@ -214,10 +214,17 @@ mod tests {
 
     #[test]
     fn filters_from_args() {
-        let args: Vec<String> = ["/usr/bin/ofelia", "daemon", "--docker", "-f", "label=com.docker.compose.project=a", "--docker-filter=name=x"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = [
+            "/usr/bin/ofelia",
+            "daemon",
+            "--docker",
+            "-f",
+            "label=com.docker.compose.project=a",
+            "--docker-filter=name=x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(
             docker_filters(&args),
             ["label=com.docker.compose.project=a", "name=x"]

@@ -39,11 +39,15 @@ struct Plan {
 pub async fn run(app: &App, args: UpArgs) -> Result<()> {
     let plan = plan(&args, &HostEnv::from_process())?;
     let engine = app.engine().await?;
-    eprintln!(
-        "Time zone: {} ({}; change it with --tz)",
-        render::sanitize(&plan.zone),
-        plan.zone_source
-    );
+    if plan.zone_source == "--tz" {
+        eprintln!("Time zone: {} (--tz)", render::sanitize(&plan.zone));
+    } else {
+        eprintln!(
+            "Time zone: {} ({}; change it with --tz)",
+            render::sanitize(&plan.zone),
+            plan.zone_source
+        );
+    }
     let image_id = app
         .cancellable(ensure_image(engine, &plan.image, args.pull))
         .await?;
@@ -96,17 +100,20 @@ enum Reconciled {
 /// it, recreates a different one of ours, refuses a foreign one. A name
 /// conflict from the engine means a concurrent `up` created it: look again.
 async fn reconcile(engine: &Engine, spec: &Spec, hash: &str) -> Result<Reconciled> {
-    for _ in 0..5 {
+    for attempt in 0..40u64 {
         match scheduler::find(engine, &spec.name).await? {
             None => {
                 if let Some(id) = scheduler::create(engine, spec, hash).await? {
                     return Ok(Reconciled::Ready(id));
                 }
-                // 409: someone else created it meanwhile; re-check its hash.
+                // 409: someone else is creating it; the engine reserves the
+                // name before the container can be inspected, so wait a
+                // little, then re-check its hash.
+                tokio::time::sleep(Duration::from_millis(20 + 10 * attempt.min(8))).await;
             }
             Some(found) if !found.managed => {
                 return Err(Error::msg(format!(
-                    "Error: the container name \"/{}\" is already in use by container \"{}\", which docker-ofelia did not create; it was left untouched: remove or rename it, or choose another name with --name",
+                    "the container name \"/{}\" is already in use by container \"{}\", which docker-ofelia did not create; it was left untouched: remove or rename it, or choose another name with --name",
                     spec.name,
                     short(&found.id)
                 )));
@@ -125,7 +132,7 @@ async fn reconcile(engine: &Engine, spec: &Spec, hash: &str) -> Result<Reconcile
         }
     }
     Err(Error::msg(format!(
-        "Error: the container \"{}\" keeps changing under concurrent `docker ofelia up` runs; try again",
+        "the container \"{}\" keeps changing under concurrent `docker ofelia up` runs; try again",
         spec.name
     )))
 }
@@ -153,7 +160,7 @@ async fn detached(app: &App, engine: &Engine, plan: &Plan, id: &str) -> Result<(
             show_last_lines(&last);
             scheduler::remove(engine, id).await?;
             Err(Error::msg(format!(
-                "Error: the scheduler {} exited with code {code} right after starting and was removed; check the jobs' labels with `docker ofelia check`",
+                "the scheduler {} exited with code {code} right after starting and was removed; check the jobs' labels with `docker ofelia check`",
                 plan.name
             )))
         }
@@ -231,7 +238,7 @@ async fn foreground(app: &App, engine: &Engine, plan: &Plan, id: &str) -> Result
     let code = scheduler::wait_exit(engine, id).await?;
     scheduler::remove(engine, id).await?;
     Err(Error::msg(format!(
-        "Error: the scheduler {} exited with code {code} and was removed; check the jobs' labels with `docker ofelia check`",
+        "the scheduler {} exited with code {code} and was removed; check the jobs' labels with `docker ofelia check`",
         plan.name
     )))
 }
@@ -244,7 +251,7 @@ async fn ensure_image(engine: &Engine, image: &str, policy: PullPolicy) -> Resul
         }
         if policy == PullPolicy::Never {
             return Err(Error::msg(format!(
-                "Error: image \"{image}\" is not on the engine and --pull never forbids pulling it: load it with `docker load -i FILE`, or choose an image the engine has with --image"
+                "image \"{image}\" is not on the engine and --pull never forbids pulling it: load it with `docker load -i FILE`, or choose an image the engine has with --image"
             )));
         }
         eprintln!("Unable to find image '{image}' locally");
@@ -255,13 +262,13 @@ async fn ensure_image(engine: &Engine, image: &str, policy: PullPolicy) -> Resul
             other => other.to_string(),
         };
         return Err(Error::msg(format!(
-            "Error: cannot pull image \"{image}\": {reason}; load it with `docker load -i FILE`, or choose an image the engine has with --image"
+            "cannot pull image \"{image}\": {reason}; load it with `docker load -i FILE`, or choose an image the engine has with --image"
         )));
     }
     match scheduler::image_id(engine, image).await? {
         Some(id) => Ok(id),
         None => Err(Error::msg(format!(
-            "Error: image \"{image}\" is still missing after the pull; load it with `docker load -i FILE`, or choose an image the engine has with --image"
+            "image \"{image}\" is still missing after the pull; load it with `docker load -i FILE`, or choose an image the engine has with --image"
         ))),
     }
 }
@@ -438,7 +445,9 @@ fn plan(args: &UpArgs, host: &HostEnv) -> Result<Plan> {
         .clone()
         .unwrap_or_else(|| default_image(flavor).to_string());
     if image.is_empty() {
-        return Err(Error::usage("invalid argument \"\" for \"--image\" flag: empty image"));
+        return Err(Error::usage(
+            "invalid argument \"\" for \"--image\" flag: empty image",
+        ));
     }
     let (zone, zone_source) = match &args.tz {
         Some(z) if z == "local" => host_zone(host),
@@ -468,7 +477,7 @@ fn plan(args: &UpArgs, host: &HostEnv) -> Result<Plan> {
     let mut env = vec![format!("TZ={zone}")];
     for e in &args.env {
         let kv = match e.split_once('=') {
-            Some((k, _)) if k.is_empty() => {
+            Some(("", _)) => {
                 return Err(Error::usage(format!(
                     "invalid argument \"{e}\" for \"-e, --env\" flag: variable name is empty"
                 )))
@@ -556,10 +565,19 @@ mod tests {
 
     #[test]
     fn flavours_from_images() {
-        assert_eq!(flavor_from_image("mcuadros/ofelia:latest"), Flavor::Ofelia03);
+        assert_eq!(
+            flavor_from_image("mcuadros/ofelia:latest"),
+            Flavor::Ofelia03
+        );
         assert_eq!(flavor_from_image("mcuadros/ofelia"), Flavor::Ofelia03);
-        assert_eq!(flavor_from_image("mcuadros/ofelia:0.3.21"), Flavor::Ofelia03);
-        assert_eq!(flavor_from_image("mcuadros/ofelia:0.4.0-beta.1"), Flavor::Ofelia04);
+        assert_eq!(
+            flavor_from_image("mcuadros/ofelia:0.3.21"),
+            Flavor::Ofelia03
+        );
+        assert_eq!(
+            flavor_from_image("mcuadros/ofelia:0.4.0-beta.1"),
+            Flavor::Ofelia04
+        );
         assert_eq!(
             flavor_from_image("ghcr.io/netresearch/ofelia:0.29.0"),
             Flavor::Netresearch

@@ -335,9 +335,7 @@ async fn list_by_label(
         filters: Some(f),
         ..Default::default()
     };
-    engine
-        .call(engine.docker.list_containers(Some(opts)))
-        .await
+    engine.call(engine.docker.list_containers(Some(opts))).await
 }
 
 fn name_of(c: &bollard::models::ContainerSummary) -> String {
@@ -367,13 +365,16 @@ pub async fn list_managed(engine: &Engine) -> Result<Vec<(String, String, String
 /// Every scheduler container on the engine (`ofelia.service=true`), ours or not.
 pub async fn list_services(engine: &Engine) -> Result<Vec<Service>> {
     let list = list_by_label(engine, &[format!("{LABEL_SERVICE}=true")], true).await?;
-    let inspections = futures_util::future::join_all(list.iter().map(|c| {
-        let id = c.id.clone().unwrap_or_default();
-        async move {
-            call_status(engine, engine.docker.inspect_container(&id, None), &[404]).await
-        }
-    }))
-    .await;
+    let inspections =
+        futures_util::future::join_all(
+            list.iter().map(|c| {
+                let id = c.id.clone().unwrap_or_default();
+                async move {
+                    call_status(engine, engine.docker.inspect_container(&id, None), &[404]).await
+                }
+            }),
+        )
+        .await;
     let mut out = Vec::new();
     for (c, ins) in list.into_iter().zip(inspections) {
         // Removed meanwhile: skip it.
@@ -399,7 +400,9 @@ pub async fn list_services(engine: &Engine) -> Result<Vec<Service>> {
 }
 
 /// The labels of every running container with `ofelia.enabled=true`.
-pub async fn list_enabled_labels(engine: &Engine) -> Result<Vec<(String, HashMap<String, String>)>> {
+pub async fn list_enabled_labels(
+    engine: &Engine,
+) -> Result<Vec<(String, HashMap<String, String>)>> {
     let list = list_by_label(engine, &[format!("{LABEL_ENABLED}=true")], false).await?;
     Ok(list
         .into_iter()
