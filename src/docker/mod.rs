@@ -95,7 +95,7 @@ fn client_version(endpoint: &Endpoint) -> bollard::ClientVersion {
             };
         }
     }
-    bollard::API_DEFAULT_VERSION.clone()
+    *bollard::API_DEFAULT_VERSION
 }
 
 fn client_for(endpoint: &Endpoint) -> Result<Docker> {
