@@ -273,63 +273,89 @@ async fn ensure_image(engine: &Engine, image: &str, policy: PullPolicy) -> Resul
     }
 }
 
-/// Pulls, showing progress on stderr: one line per layer, rewritten in
-/// place, on a terminal; plain lines (no per-chunk progress) otherwise.
+/// Pulls, showing progress on stderr (see [`PullView`]).
 async fn pull_with_progress(engine: &Engine, image: &str) -> Result<()> {
-    let tty = std::io::stderr().is_terminal();
+    let mut view = PullView::new(std::io::stderr().is_terminal());
     let mut stream = scheduler::pull(engine, image);
-    let mut layers: Vec<(String, String)> = Vec::new();
-    let mut printed = 0usize;
-    let mut last_plain: Option<(String, String)> = None;
     while let Some(p) = stream.next().await {
-        let p = p?;
+        let text = view.update(&p?);
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+    Ok(())
+}
+
+/// The pull display: on a terminal, one line per layer rewritten in place
+/// (as docker shows it); otherwise plain lines, without the per-chunk
+/// Downloading/Extracting updates.
+struct PullView {
+    tty: bool,
+    layers: Vec<(String, String)>,
+    printed: usize,
+    last_plain: Option<(String, String)>,
+}
+
+impl PullView {
+    fn new(tty: bool) -> Self {
+        PullView {
+            tty,
+            layers: Vec::new(),
+            printed: 0,
+            last_plain: None,
+        }
+    }
+
+    /// What to write for one progress message.
+    fn update(&mut self, p: &scheduler::PullProgress) -> String {
         let id = render::sanitize(&p.id);
         let status = render::sanitize(&p.status);
-        let mut err = std::io::stderr().lock();
-        if tty && !id.is_empty() && !status.starts_with("Pulling from") {
+        let mut out = String::new();
+        if self.tty && !id.is_empty() && !status.starts_with("Pulling from") {
             let text = match (p.current, p.total) {
                 (Some(c), Some(t)) if t > 0 => {
                     let width = 30usize;
-                    let done = ((c.max(0) as f64 / t as f64) * width as f64) as usize;
-                    let bar = format!(
-                        "[{}>{}]",
-                        "=".repeat(done.min(width)),
-                        " ".repeat(width - done.min(width))
-                    );
-                    format!("{id}: {status} {bar} {}/{}", human(c), human(t))
+                    let done = (((c.max(0) as f64 / t as f64) * width as f64) as usize).min(width);
+                    format!(
+                        "{id}: {status} [{}>{}] {}/{}",
+                        "=".repeat(done),
+                        " ".repeat(width - done),
+                        human(c),
+                        human(t)
+                    )
                 }
                 _ => format!("{id}: {status}"),
             };
-            match layers.iter_mut().find(|(l, _)| *l == id) {
+            match self.layers.iter_mut().find(|(l, _)| *l == id) {
                 Some(entry) => entry.1 = text,
-                None => layers.push((id.clone(), text)),
+                None => self.layers.push((id, text)),
             }
-            if printed > 0 {
-                let _ = write!(err, "\x1b[{printed}A");
+            if self.printed > 0 {
+                out.push_str(&format!("\x1b[{}A", self.printed));
             }
-            for (_, t) in &layers {
-                let _ = writeln!(err, "\x1b[2K{t}");
+            for (_, t) in &self.layers {
+                out.push_str(&format!("\x1b[2K{t}\n"));
             }
-            printed = layers.len();
-        } else {
-            if status.starts_with("Downloading") || status.starts_with("Extracting") {
-                continue;
-            }
-            let key = (id.clone(), status.clone());
-            if last_plain.as_ref() == Some(&key) {
-                continue;
-            }
-            if id.is_empty() {
-                let _ = writeln!(err, "{status}");
-            } else {
-                let _ = writeln!(err, "{id}: {status}");
-            }
-            printed = 0;
-            layers.clear();
-            last_plain = Some(key);
+            self.printed = self.layers.len();
+            return out;
         }
+        if status.starts_with("Downloading") || status.starts_with("Extracting") {
+            return out;
+        }
+        let key = (id.clone(), status.clone());
+        if self.last_plain.as_ref() == Some(&key) {
+            return out;
+        }
+        if id.is_empty() {
+            out.push_str(&format!("{status}\n"));
+        } else {
+            out.push_str(&format!("{id}: {status}\n"));
+        }
+        self.printed = 0;
+        self.layers.clear();
+        self.last_plain = Some(key);
+        out
     }
-    Ok(())
 }
 
 fn human(bytes: i64) -> String {
@@ -628,6 +654,67 @@ mod tests {
         let mut a = args();
         a.labels = vec!["io.docker-ofelia.managed=false".into()];
         assert!(matches!(plan(&a, &host()), Err(Error::Usage(_))));
+    }
+
+    fn progress(
+        id: &str,
+        status: &str,
+        cur: Option<i64>,
+        total: Option<i64>,
+    ) -> scheduler::PullProgress {
+        scheduler::PullProgress {
+            id: id.into(),
+            status: status.into(),
+            current: cur,
+            total,
+        }
+    }
+
+    #[test]
+    fn pull_progress_plain_and_tty() {
+        let mut plain = PullView::new(false);
+        assert_eq!(
+            plain.update(&progress(
+                "latest",
+                "Pulling from mcuadros/ofelia",
+                None,
+                None
+            )),
+            "latest: Pulling from mcuadros/ofelia\n"
+        );
+        assert_eq!(
+            plain.update(&progress("a1", "Pulling fs layer", None, None)),
+            "a1: Pulling fs layer\n"
+        );
+        assert_eq!(
+            plain.update(&progress("a1", "Downloading", Some(1), Some(2))),
+            ""
+        );
+        assert_eq!(
+            plain.update(&progress("a1", "Pull complete", None, None)),
+            "a1: Pull complete\n"
+        );
+        let mut tty = PullView::new(true);
+        assert_eq!(
+            tty.update(&progress("a1", "Pulling fs layer", None, None)),
+            "\x1b[2Ka1: Pulling fs layer\n"
+        );
+        assert_eq!(
+            tty.update(&progress("b2", "Pulling fs layer", None, None)),
+            "\x1b[1A\x1b[2Ka1: Pulling fs layer\n\x1b[2Kb2: Pulling fs layer\n"
+        );
+        let t = tty.update(&progress(
+            "a1",
+            "Downloading",
+            Some(1_500_000),
+            Some(3_000_000),
+        ));
+        assert!(
+            t.starts_with(
+                "\x1b[2A\x1b[2Ka1: Downloading [===============>               ] 1.50MB/3.00MB\n"
+            ),
+            "{t:?}"
+        );
     }
 
     #[test]
