@@ -461,3 +461,61 @@ fn foreground_scheduler_that_dies_exits_non_zero() {
     assert!(err.contains("docker ofelia check"), "{err}");
     assert!(ids(&project_filter(&p)).is_empty());
 }
+
+#[test]
+fn sigterm_to_docker_without_a_terminal_stops_and_removes() {
+    require_engine!();
+    let p = unique("lcterm");
+    let _c = Cleanup(vec![project_filter(&p)]);
+    let env = TestEnv::new();
+    // No terminal: docker closes the plugin socket on SIGTERM.
+    let mut child = env
+        .docker([
+            "ofelia",
+            "up",
+            "-p",
+            &p,
+            "--image",
+            SCHEDULER,
+            "-e",
+            "OFELIA_STANDIN_INTERVAL=1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut out = child.stdout.take().expect("stdout");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let s = seen.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = out.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            s.lock()
+                .expect("lock")
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.lock().expect("lock").contains("New job registered") {
+        assert!(Instant::now() < deadline, "no output");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(ids(&project_filter(&p)).len(), 1);
+    ok({
+        let mut k = Command::new("kill");
+        k.args(["-TERM", &child.id().to_string()]);
+        k
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert!(ids(&project_filter(&p)).is_empty());
+}
