@@ -519,3 +519,34 @@ fn sigterm_to_docker_without_a_terminal_stops_and_removes() {
     assert_eq!(status.code(), Some(130));
     assert!(ids(&project_filter(&p)).is_empty());
 }
+
+#[test]
+fn up_warns_about_another_scheduler_taking_the_same_jobs() {
+    require_engine!();
+    let p = unique("lcwarn");
+    let tag = format!("docker-ofelia-test.owner={p}");
+    let _c = Cleanup(vec![format!("label={tag}"), project_filter(&p)]);
+    let other = format!("{p}-compose-ofelia");
+    ok(docker_cmd([
+        "run",
+        "-d",
+        "--name",
+        &other,
+        "--label",
+        &tag,
+        "--label",
+        "ofelia.service=true",
+        BUSYBOX,
+        "sleep",
+        "300",
+    ]));
+    let env = TestEnv::new();
+    let (code, _out, err) = run(env.plugin(up_args(&p, &[])));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "Warning: scheduler {other} (all projects) is running too"
+        )),
+        "{err}"
+    );
+}

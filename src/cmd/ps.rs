@@ -77,18 +77,13 @@ pub async fn run(app: &App, args: PsArgs) -> Result<()> {
 }
 
 fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
-    let filters = docker_filters(&s.args);
+    let filters = s.filters();
     let project = s
         .labels
         .get(scheduler::LABEL_PROJECT)
         .filter(|p| s.managed() && !p.is_empty())
         .cloned()
-        .or_else(|| {
-            filters.iter().find_map(|f| {
-                f.strip_prefix("label=com.docker.compose.project=")
-                    .map(str::to_string)
-            })
-        });
+        .or_else(|| s.project_scope());
     let flavor = s
         .labels
         .get(scheduler::LABEL_FLAVOR)
@@ -115,25 +110,6 @@ fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
         started: s.started_at.clone().filter(|_| s.state == "running"),
         managed: s.managed(),
     }
-}
-
-/// The scheduler's `-f/--docker-filter` values.
-fn docker_filters(args: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "-f" || a == "--docker-filter" {
-            if let Some(v) = it.next() {
-                out.push(v.clone());
-            }
-        } else if let Some(v) = a
-            .strip_prefix("--docker-filter=")
-            .or_else(|| a.strip_prefix("-f="))
-        {
-            out.push(v.to_string());
-        }
-    }
-    out
 }
 
 /// Does a container pass Ofelia's `-f` filters (label=k[=v], name=x)?
@@ -226,7 +202,7 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         assert_eq!(
-            docker_filters(&args),
+            scheduler::docker_filters(&args),
             ["label=com.docker.compose.project=a", "name=x"]
         );
     }

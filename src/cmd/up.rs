@@ -77,11 +77,40 @@ pub async fn run(app: &App, args: UpArgs) -> Result<()> {
         scheduler::remove(engine, &id).await?;
         return Err(Error::Interrupted);
     }
+    warn_overlaps(engine, &plan, args.project.as_deref()).await;
     scheduler::start(engine, &id).await?;
     if plan.detach {
         detached(app, engine, &plan, &id).await
     } else {
         foreground(app, engine, &plan, &id).await
+    }
+}
+
+/// Warns when another running scheduler takes the same jobs (they would
+/// fire twice): an unscoped one, or one scoped to the same project. Best
+/// effort: a failure to list is not an error.
+async fn warn_overlaps(engine: &Engine, plan: &Plan, project: Option<&str>) {
+    let Ok(services) = scheduler::list_services(engine).await else {
+        return;
+    };
+    for s in services {
+        if s.name == plan.name || s.state != "running" {
+            continue;
+        }
+        let filters = s.filters();
+        let theirs = s.project_scope();
+        let overlap = match (project, theirs.as_deref()) {
+            (_, None) => filters.is_empty(),
+            (None, Some(_)) => true,
+            (Some(ours), Some(t)) => ours == t,
+        };
+        if overlap {
+            eprintln!(
+                "Warning: scheduler {} ({}) is running too: the jobs both take will fire twice (see `docker ofelia ps`)",
+                render::sanitize(&s.name),
+                theirs.map_or_else(|| "all projects".to_string(), |p| format!("project {}", render::sanitize(&p)))
+            );
+        }
     }
 }
 

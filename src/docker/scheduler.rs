@@ -98,6 +98,38 @@ impl Service {
     pub fn managed(&self) -> bool {
         self.labels.get(LABEL_MANAGED).map(String::as_str) == Some("true")
     }
+
+    /// Its `-f/--docker-filter` values (approximate: from its arguments).
+    pub fn filters(&self) -> Vec<String> {
+        docker_filters(&self.args)
+    }
+
+    /// The compose project its filters scope it to, if any.
+    pub fn project_scope(&self) -> Option<String> {
+        self.filters().iter().find_map(|f| {
+            f.strip_prefix("label=com.docker.compose.project=")
+                .map(str::to_string)
+        })
+    }
+}
+
+/// A scheduler's `-f/--docker-filter` values, from its arguments.
+pub fn docker_filters(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-f" || a == "--docker-filter" {
+            if let Some(v) = it.next() {
+                out.push(v.clone());
+            }
+        } else if let Some(v) = a
+            .strip_prefix("--docker-filter=")
+            .or_else(|| a.strip_prefix("-f="))
+        {
+            out.push(v.to_string());
+        }
+    }
+    out
 }
 
 /// One update of an image pull.
