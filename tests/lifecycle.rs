@@ -503,7 +503,13 @@ fn sigterm_to_docker_without_a_terminal_stops_and_removes() {
         assert!(Instant::now() < deadline, "no output");
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(ids(&project_filter(&p)).len(), 1);
+    let running = ids(&project_filter(&p));
+    assert_eq!(running.len(), 1);
+    // The foreground scheduler has no restart policy.
+    assert_eq!(
+        inspect(&running[0], "{{.HostConfig.RestartPolicy.Name}}"),
+        "no"
+    );
     ok({
         let mut k = Command::new("kill");
         k.args(["-TERM", &child.id().to_string()]);
