@@ -18,6 +18,7 @@ pub mod context;
 pub mod docker;
 pub mod error;
 pub mod labels;
+pub mod ofelia_log;
 pub mod plugin;
 pub mod render;
 pub mod schedule;

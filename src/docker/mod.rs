@@ -8,6 +8,8 @@ pub mod containers;
 
 use bollard::Docker;
 
+pub mod scheduler;
+
 use crate::context::{Endpoint, Tls};
 use crate::error::{Error, Result};
 
