@@ -2,11 +2,11 @@
 //! talks to the engine goes through [`Engine`]; errors are rewritten into
 //! docker's own wording here, once.
 
+pub mod scheduler;
+
 use std::time::Duration;
 
 use bollard::Docker;
-
-pub mod scheduler;
 
 use crate::context::{Endpoint, Tls};
 use crate::error::{Error, Result};
