@@ -78,7 +78,11 @@ pub async fn run(app: &App, args: UpArgs) -> Result<()> {
         return Err(Error::Interrupted);
     }
     warn_overlaps(engine, &plan, args.project.as_deref()).await;
-    scheduler::start(engine, &id).await?;
+    if let Err(e) = scheduler::start(engine, &id).await {
+        // Leave nothing half-made behind (e.g. a socket path the engine lacks).
+        let _ = scheduler::remove(engine, &id).await;
+        return Err(e);
+    }
     if plan.detach {
         detached(app, engine, &plan, &id).await
     } else {

@@ -2,13 +2,13 @@
 //! talks to the engine goes through [`Engine`]; errors are rewritten into
 //! docker's own wording here, once.
 
+pub mod scheduler;
+
 use std::time::Duration;
 
 pub mod containers;
 
 use bollard::Docker;
-
-pub mod scheduler;
 
 use crate::context::{Endpoint, Tls};
 use crate::error::{Error, Result};
