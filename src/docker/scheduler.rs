@@ -431,17 +431,6 @@ pub async fn list_services(engine: &Engine) -> Result<Vec<Service>> {
     Ok(out)
 }
 
-/// The labels of every running container with `ofelia.enabled=true`.
-pub async fn list_enabled_labels(
-    engine: &Engine,
-) -> Result<Vec<(String, HashMap<String, String>)>> {
-    let list = list_by_label(engine, &[format!("{LABEL_ENABLED}=true")], false).await?;
-    Ok(list
-        .into_iter()
-        .map(|c| (name_of(&c), c.labels.unwrap_or_default()))
-        .collect())
-}
-
 /// What `logs` asks for.
 #[derive(Debug, Clone, Default)]
 pub struct LogsRequest {
