@@ -93,7 +93,7 @@ fn client_version(endpoint: &Endpoint) -> bollard::ClientVersion {
             };
         }
     }
-    bollard::API_DEFAULT_VERSION.clone()
+    *bollard::API_DEFAULT_VERSION
 }
 
 fn client_for(endpoint: &Endpoint) -> Result<Docker> {
@@ -136,11 +136,17 @@ fn connect_tls(
             "TLS without certificate verification is not supported for {host}: use --tlsverify with the engine's CA"
         )));
     }
-    for p in [ca, cert, key] {
+    if !ca.exists() {
+        return Err(Error::Endpoint(format!(
+            "could not read CA certificate \"{}\": open {}: no such file or directory",
+            ca.display(),
+            ca.display()
+        )));
+    }
+    for p in [cert, key] {
         if !p.exists() {
             return Err(Error::Endpoint(format!(
-                "could not read CA certificate \"{}\": open {}: no such file or directory",
-                p.display(),
+                "Could not load X509 key pair: open {}: no such file or directory",
                 p.display()
             )));
         }
