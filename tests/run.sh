@@ -45,6 +45,13 @@ echo "tests/run.sh: engine $DOCKER_OFELIA_TEST_HOST" >&2
 
 bash tests/engine/images.sh
 
+# cargo runs in the background so that a SIGINT/SIGTERM sent to this script
+# is handled at once (bash defers traps until a foreground child ends): the
+# signal is passed on to cargo, then the EXIT trap removes the engine.
+cargo test --locked "$@" &
+tests=$!
+trap 'kill -INT "$tests" 2>/dev/null; wait "$tests"; exit 130' INT
+trap 'kill -TERM "$tests" 2>/dev/null; wait "$tests"; exit 143' TERM
 status=0
-cargo test --locked "$@" || status=$?
+wait "$tests" || status=$?
 exit "$status"
