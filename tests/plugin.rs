@@ -394,8 +394,8 @@ fn global_tls_flags_are_honoured() {
     assert_eq!(code, 1);
     assert!(err.contains(&key), "{err}");
 
-    // --tls and --tlsverify=false: TLS on, no verification; the plain engine
-    // is never contacted over HTTP (one clear error line, exit 1).
+    // --tls and --tlsverify=false: TLS on, no verification (tests/tls.rs
+    // checks them against a TLS engine); a refused port is one clear line.
     for flag in ["--tls", "--tlsverify=false"] {
         let (code, out, err) = run(docker_version(&env, &["-H", host, flag]));
         assert_eq!(code, 1, "{flag}: {out}{err}");

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use bollard::Docker;
 
-use crate::context::{Endpoint, Tls};
+pub mod tls;
+
+use crate::context::Endpoint;
 use crate::error::{Error, Result};
 
 /// How long a dead or unreachable endpoint may take to answer the first call.
@@ -109,7 +111,7 @@ fn client_for(endpoint: &Endpoint) -> Result<Docker> {
                 Docker::connect_with_http(&format!("http://{addr}"), REQUEST_TIMEOUT_SECS, &version)
                     .map_err(|e| map_err(host, e))
             }
-            Some(tls) => connect_tls(addr, tls, &version, host),
+            Some(tls) => tls::connect(addr, tls, REQUEST_TIMEOUT_SECS, &version),
         };
     }
     if host.starts_with("ssh://") {
@@ -118,41 +120,6 @@ fn client_for(endpoint: &Endpoint) -> Result<Docker> {
         )));
     }
     Err(Error::Endpoint(format!("unsupported Docker host: {host}")))
-}
-
-fn connect_tls(
-    addr: &str,
-    tls: &Tls,
-    version: &bollard::ClientVersion,
-    host: &str,
-) -> Result<Docker> {
-    let (Some(ca), Some(cert), Some(key)) = (&tls.ca, &tls.cert, &tls.key) else {
-        return Err(Error::Endpoint(format!(
-            "TLS to {host} needs a CA, a client certificate and a key (--tlscacert, --tlscert, --tlskey or DOCKER_CERT_PATH)"
-        )));
-    };
-    if !tls.verify {
-        return Err(Error::Endpoint(format!(
-            "TLS without certificate verification is not supported for {host}: use --tlsverify with the engine's CA"
-        )));
-    }
-    if !ca.exists() {
-        return Err(Error::Endpoint(format!(
-            "could not read CA certificate \"{}\": open {}: no such file or directory",
-            ca.display(),
-            ca.display()
-        )));
-    }
-    for p in [cert, key] {
-        if !p.exists() {
-            return Err(Error::Endpoint(format!(
-                "Could not load X509 key pair: open {}: no such file or directory",
-                p.display()
-            )));
-        }
-    }
-    Docker::connect_with_ssl(addr, key, cert, ca, REQUEST_TIMEOUT_SECS, version)
-        .map_err(|e| map_err(host, e))
 }
 
 /// docker's wording for the errors users meet.
@@ -171,7 +138,24 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             // Walk the source chain for the io error underneath hyper.
             let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&other);
             while let Some(s) = source {
-                if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                if std::env::var_os("DOCKER_OFELIA_DEBUG").is_some() {
+                    eprintln!("docker-ofelia: engine error: {s:?}");
+                }
+                if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+                    return tls_error(host, tls);
+                }
+                if let Some(mut io) = s.downcast_ref::<std::io::Error>() {
+                    // io::Error's source() skips the wrapped error itself, and
+                    // hyper-rustls wraps io errors in io errors: unwrap by hand.
+                    while let Some(inner) = io.get_ref() {
+                        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                            return tls_error(host, tls);
+                        }
+                        match inner.downcast_ref::<std::io::Error>() {
+                            Some(i) => io = i,
+                            None => break,
+                        }
+                    }
                     match io.kind() {
                         std::io::ErrorKind::PermissionDenied => {
                             let path = host.strip_prefix("unix://").unwrap_or(host);
@@ -203,4 +187,11 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             Error::msg(format!("error during connect: {text}"))
         }
     }
+}
+
+fn tls_error(host: &str, e: &rustls::Error) -> Error {
+    let url = host.replacen("tcp://", "https://", 1);
+    Error::msg(format!(
+        "error during connect: Get \"{url}/version\": tls: {e}"
+    ))
 }

@@ -24,13 +24,14 @@ static_busybox() {
     ! LC_ALL=C ldd "$b" >/dev/null 2>&1 && "$b" --list >/dev/null 2>&1
 }
 
-# Installs docker.io, docker-compose and busybox-static from Debian, each only
+# Installs docker.io, docker-compose, busybox-static and openssl from Debian, each only
 # when missing. Needs root and apt-get; otherwise says what is missing.
 ensure_packages() {
     local pkgs=()
     { command -v docker >/dev/null && command -v dockerd >/dev/null; } || pkgs+=(docker.io)
     command -v docker-compose >/dev/null || pkgs+=(docker-compose)
     static_busybox || pkgs+=(busybox-static)
+    command -v openssl >/dev/null || pkgs+=(openssl) # tests/tls.rs makes certificates
     [ "${#pkgs[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
         log "missing: ${pkgs[*]} (install them: apt-get install ${pkgs[*]})"
