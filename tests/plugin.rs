@@ -373,19 +373,14 @@ fn global_tls_flags_are_honoured() {
         assert_eq!(code, 1, "{g:?}");
         assert!(err.contains(&ca), "{g:?}: {err}");
     }
-    // The CA exists (garbage), the client certificate doesn't: --tlscert is read.
+    // A CA that is not PEM: named in the error.
     std::fs::write(&ca, "not a certificate").expect("ca");
-    let g = [
-        "-H",
-        host,
-        "--tlsverify",
-        "--tlscacert",
-        &ca,
-        "--tlscert",
-        &cert,
-        "--tlskey",
-        &key,
-    ];
+    let g = ["-H", host, "--tlsverify", "--tlscacert", &ca];
+    let (code, _, err) = run(docker_version(&env, &g));
+    assert_eq!(code, 1);
+    assert!(err.contains(&ca), "{err}");
+    // Without verification the CA is not needed; --tlscert and --tlskey are read.
+    let g = ["-H", host, "--tls", "--tlscert", &cert, "--tlskey", &key];
     let (code, _, err) = run(docker_version(&env, &g));
     assert_eq!(code, 1);
     assert!(err.contains(&cert), "{err}");
@@ -393,6 +388,10 @@ fn global_tls_flags_are_honoured() {
     let (code, _, err) = run(docker_version(&env, &g));
     assert_eq!(code, 1);
     assert!(err.contains(&key), "{err}");
+    std::fs::write(&key, "not a key").expect("key");
+    let (code, _, err) = run(docker_version(&env, &g));
+    assert_eq!(code, 1);
+    assert!(err.contains(&cert), "{err}");
 
     // --tls and --tlsverify=false: TLS on, no verification (tests/tls.rs
     // checks them against a TLS engine); a refused port is one clear line.
