@@ -837,3 +837,56 @@ fn test_images_are_built() {
     ]));
     assert_eq!(label.trim(), "true");
 }
+
+// ---------------------------------------------------------------------------
+// ssh:// engines (ssh … docker system dial-stdio), with a stand-in for ssh
+
+#[test]
+fn ssh_endpoint_through_dial_stdio() {
+    require_engine!();
+    let env = TestEnv::new();
+    let fake = env.path().join("fake-ssh");
+    let log = env.path().join("ssh-args");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec docker -H '{}' system dial-stdio\n",
+            log.display(),
+            test_host()
+        ),
+    )
+    .expect("fake ssh");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let env = env
+        .env("DOCKER_OFELIA_SSH", &fake.display().to_string())
+        .env("DOCKER_HOST", DEAD);
+    let url = "ssh://me@remote.example:2222";
+    for cmd in [
+        docker_version(&env, &["-H", url]),
+        plugin_version(&env, &["-H", url]),
+    ] {
+        let (ctx, host) = answered(cmd);
+        assert_eq!((ctx.as_str(), host.as_str()), ("default", url));
+    }
+    let args = std::fs::read_to_string(&log).expect("ssh was run");
+    assert!(
+        args.lines().all(|l| l
+            == "-o ConnectTimeout=30 -T -l me -p 2222 -- remote.example docker system dial-stdio"),
+        "{args}"
+    );
+    // A failing ssh: docker's words, with what ssh said, one line, exit 1.
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'ssh: Could not resolve hostname nowhere' >&2\nexit 255\n",
+    )
+    .expect("fake ssh");
+    let (code, _, err) = run(env.plugin(["-H", "ssh://nowhere", "version"]));
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error during connect: command ["), "{err}");
+    assert!(
+        err.contains("stderr=ssh: Could not resolve hostname nowhere"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 
+pub mod ssh;
 pub mod tls;
 
 use crate::context::Endpoint;
@@ -13,6 +14,8 @@ use crate::error::{Error, Result};
 
 /// How long a dead or unreachable endpoint may take to answer the first call.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The same for ssh:// engines, where ssh itself must connect and log in first.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The request timeout for every non-streaming engine call (response headers).
 pub const REQUEST_TIMEOUT_SECS: u64 = 30;
 
@@ -30,7 +33,12 @@ impl Engine {
     pub async fn connect(endpoint: Endpoint) -> Result<Engine> {
         let docker = client_for(&endpoint)?;
         let host = endpoint.host.clone();
-        let version = match tokio::time::timeout(CONNECT_TIMEOUT, docker.version()).await {
+        let limit = if host.starts_with("ssh://") {
+            SSH_CONNECT_TIMEOUT
+        } else {
+            CONNECT_TIMEOUT
+        };
+        let version = match tokio::time::timeout(limit, docker.version()).await {
             Err(_) => return Err(Error::DockerUnreachable { host }),
             Ok(Err(e)) => return Err(map_err(&host, e)),
             Ok(Ok(v)) => v,
@@ -115,9 +123,7 @@ fn client_for(endpoint: &Endpoint) -> Result<Docker> {
         };
     }
     if host.starts_with("ssh://") {
-        return Err(Error::Endpoint(format!(
-            "ssh:// endpoints are not supported yet ({host}): forward the socket with `ssh -L /tmp/remote-docker.sock:/var/run/docker.sock …` and use -H unix:///tmp/remote-docker.sock"
-        )));
+        return ssh::connect(host, REQUEST_TIMEOUT_SECS, &version);
     }
     Err(Error::Endpoint(format!("unsupported Docker host: {host}")))
 }
@@ -130,6 +136,9 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             host: host.to_string(),
         },
         B::DockerResponseServerError { message, .. } => Error::Daemon(message),
+        B::IOError { err } if err.get_ref().is_some_and(|i| i.is::<ssh::DialError>()) => {
+            Error::msg(err.to_string())
+        }
         B::RequestTimeoutError => Error::Timeout {
             host: host.to_string(),
             secs: REQUEST_TIMEOUT_SECS,
