@@ -630,7 +630,7 @@ fn cancelled_by_closing(
     let (code, took) = wait_within(&mut child, HANG_GUARD);
     assert_eq!(code, 130);
     assert_eq!(stderr_of(&mut child), "");
-    assert!(took < Duration::from_secs(2), "took {took:?} to notice");
+    assert!(took < Duration::from_secs(5), "took {took:?} to notice");
 }
 
 #[cfg(target_os = "linux")]
