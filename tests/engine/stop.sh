@@ -37,10 +37,31 @@ fi
 
 # Anything still running from this engine's exec root (its containerd,
 # container shims) goes too: match on the process's command line.
-for p in $(pgrep -f -- "$state/" 2>/dev/null || true); do
+# (A scan of /proc rather than pgrep: procps may be missing on a fresh machine.)
+for dir in /proc/[0-9]*; do
+    p="${dir#/proc/}"
     [ "$p" != "$$" ] || continue
-    kill -KILL "$p" 2>/dev/null || true
+    cmdline="$({ tr '\0' ' ' <"$dir/cmdline"; } 2>/dev/null || true)"
+    case "$cmdline" in *"$state/"*) kill -KILL "$p" 2>/dev/null || true ;; esac
 done
+
+# Processes of containers that outlived their shim (dockerd killed hard):
+# found through the containers' cgroups (cgroupfs v1 and v2, and systemd).
+if [ -n "$data_root" ] && [ -d "$data_root/containers" ]; then
+    for c in "$data_root"/containers/*/; do
+        id="$(basename "$c")"
+        [ ${#id} -eq 64 ] || continue
+        for cg in /sys/fs/cgroup/*/docker/"$id" /sys/fs/cgroup/docker/"$id" \
+            /sys/fs/cgroup/*/system.slice/docker-"$id".scope /sys/fs/cgroup/system.slice/docker-"$id".scope; do
+            [ -f "$cg/cgroup.procs" ] || continue
+            while read -r p; do kill -KILL "$p" 2>/dev/null || true; done <"$cg/cgroup.procs"
+        done
+        sleep 0.1
+        for cg in /sys/fs/cgroup/*/docker/"$id" /sys/fs/cgroup/docker/"$id"; do
+            [ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+        done
+    done
+fi
 
 # Unmount whatever is still mounted under the exec root or data root, deepest first.
 for root in "$state" ${data_root:+"$data_root"}; do
