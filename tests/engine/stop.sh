@@ -10,6 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/common.sh"
 
 state="${1:-${DOCKER_OFELIA_TEST_STATE:-}}"
+state="${state%/}"
 [ -n "$state" ] || exit 0
 [ -d "$state" ] || exit 0
 case "$state" in "$STATE_PARENT"/e.*) ;; *) die "refusing to remove $state: not a state directory of start.sh" ;; esac
