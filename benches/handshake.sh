@@ -68,4 +68,18 @@ if DOCKER_HOST="$host" "$bin" version >/dev/null 2>&1; then
 fi
 bench "DOCKER_HOST=unix:///nonexistent.sock docker-ofelia version (unreachable engine)" 50 \
     env DOCKER_HOST=unix:///nonexistent.sock sh -c '"$0" version 2>/dev/null; true' "$bin"
+# A tcp endpoint that accepts and never answers (needs python3): the 2 s bound.
+if command -v python3 >/dev/null 2>&1; then
+    port_file="$(mktemp)"
+    python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(64)
+open(sys.argv[1],"w").write(str(s.getsockname()[1])); held=[]
+while True: held.append(s.accept())' "$port_file" &
+    silent=$!
+    for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+    bench "docker-ofelia -H tcp://<silent> version (engine that never answers)" 5 \
+        sh -c '"$0" -H "tcp://127.0.0.1:$1" version 2>/dev/null; true' "$bin" "$(cat "$port_file")"
+    kill "$silent" 2>/dev/null || true
+    rm -f "$port_file"
+fi
 bench "docker-ofelia docker-cli-plugin-metadata (handshake)" "$runs" "$bin" docker-cli-plugin-metadata

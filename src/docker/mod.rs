@@ -12,8 +12,9 @@ pub mod tls;
 use crate::context::Endpoint;
 use crate::error::{Error, Result};
 
-/// How long a dead or unreachable endpoint may take to answer the first call.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a dead or unreachable endpoint may take to answer the first call:
+/// short enough that the whole command reports it within 2 s.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1800);
 /// The same for ssh:// engines, where ssh itself must connect and log in first.
 pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The request timeout for every non-streaming engine call (response headers).
