@@ -45,6 +45,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Show the plugin, engine and API versions
     Version(VersionArgs),
+    /// Wait until cancelled (SIGINT, SIGTERM, plugin socket closed): for tests
+    #[command(name = "__wait", hide = true)]
+    Wait(WaitArgs),
 }
 
 /// `--format` for commands that print a table or JSON.
@@ -295,6 +298,16 @@ pub struct HistoryArgs {
     /// Format output: table or json
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    /// Connect to the engine first
+    #[arg(long)]
+    pub engine: bool,
+    /// Give up after this many seconds (exit 0)
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]
