@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 pub mod containers;
+pub mod jobs;
 
 use bollard::Docker;
 
