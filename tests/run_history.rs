@@ -156,7 +156,10 @@ fn unknown_job_gets_suggestions() {
 
 /// A scheduler-like busybox container (ofelia.service=true) in its own
 /// compose project, carrying job-run labels.
-fn run_labels(project: &str, jobs: &[(&str, &str, &[(&str, &str)])]) -> Vec<String> {
+/// A job-run: name, command, extra keys.
+type RunJob<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+fn run_labels(project: &str, jobs: &[RunJob]) -> Vec<String> {
     let mut l = vec![
         "ofelia.enabled=true".to_string(),
         "ofelia.service=true".to_string(),

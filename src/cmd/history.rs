@@ -209,6 +209,9 @@ pub fn go_duration(secs: f64) -> String {
     }
     let trim = |s: String| s.trim_end_matches('0').trim_end_matches('.').to_string();
     let a = ns.abs();
+    if ns > 0 && a % 1_000_000_000 == 0 {
+        return crate::schedule::go_duration_string((a / 1_000_000_000) as u64);
+    }
     let sign = if ns < 0 { "-" } else { "" };
     if a < 1_000 {
         return format!("{sign}{a}ns");

@@ -306,7 +306,7 @@ pub fn plan(group: &Group, job: &Job) -> Result<Plan> {
                 .as_ref()
                 .filter(|s| s.name == job.carrier)
                 .map(|s| s.name.clone())
-                .or_else(|| (job.carrier != "").then(|| job.carrier.clone()))
+                .or_else(|| (!job.carrier.is_empty()).then(|| job.carrier.clone()))
                 .ok_or_else(|| Error::msg("docker ofelia run: job-local jobs run inside the scheduler container, and no scheduler runs: start one with `docker ofelia up -d`"))?;
             Ok(Plan::Exec {
                 spec: ExecSpec {
@@ -438,7 +438,7 @@ pub fn describe(group: &Group, job: &Job, plan: &Plan) -> String {
         Plan::Start { container } => {
             out.push_str(&format!(
                 "docker start --attach {}\n",
-                jobs::shell_join(&[container.clone()])
+                jobs::shell_join(std::slice::from_ref(container))
             ));
             out.push_str(&format!(
                 "POST /containers/{container}/start\nGET /containers/{container}/logs?follow=1&stdout=1&stderr=1&since=<now>\nPOST /containers/{container}/wait\n"
