@@ -334,7 +334,9 @@ pub fn plan(group: &Group, job: &Job) -> Result<Plan> {
             let entrypoint = if n { param(job, "entrypoint").map(labels::split_command) } else { None };
             Ok(Plan::Create {
                 spec: ContainerSpec {
-                    name: if n { param(job, "container-name").map(str::to_string) } else { None },
+                    // netresearch names the container after the job unless
+                    // `container-name` says otherwise; mcuadros lets docker pick.
+                    name: n.then(|| param(job, "container-name").unwrap_or(&job.name).to_string()),
                     image: image.to_string(),
                     cmd: command(job),
                     entrypoint,
