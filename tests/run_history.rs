@@ -523,3 +523,38 @@ fn history_without_a_scheduler_is_a_clear_error() {
         )
     );
 }
+
+#[test]
+fn ctrl_c_during_an_exec_exits_130_and_says_the_command_may_go_on() {
+    require_engine!();
+    let app = unique("rhexint");
+    let job = unique("longexec");
+    let _c = container(
+        &app,
+        BUSYBOX,
+        &exec_labels(&job, "sh -c 'echo started; sleep 30'", &[]),
+        &["sleep", "300"],
+    );
+    let env = TestEnv::new();
+    let mut cmd = env.plugin(["run", &job, "--flavor", "ofelia-0.3"]);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait until the exec runs (its first line arrives).
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("first line");
+    assert_eq!(&first, b"started\n");
+    let mut kill = std::process::Command::new("kill");
+    kill.args(["-INT", &child.id().to_string()]);
+    ok(kill);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        format!("WARNING: interrupted: the command may still run in {app} (the Engine API cannot stop an exec)\n")
+    );
+}
