@@ -279,7 +279,7 @@ pub struct RunArgs {
     /// Print what would be run instead of running it
     #[arg(long)]
     pub dry_run: bool,
-    /// Cron dialect / Ofelia flavour to imitate
+    /// Ofelia flavour to imitate: default user, job names, keys (default: the scheduler's, else ofelia-0.3)
     #[arg(long, value_enum, value_name = "FLAVOR")]
     pub flavor: Option<FlavorArg>,
 }
@@ -292,7 +292,7 @@ pub struct HistoryArgs {
     /// Only this job
     #[arg(long, value_name = "NAME")]
     pub job: Option<String>,
-    /// Number of runs to show (newest last)
+    /// Number of runs to show: the newest N, oldest first
     #[arg(short = 'n', default_value_t = 20, value_name = "N")]
     pub count: usize,
     /// Format output: table or json

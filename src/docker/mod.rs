@@ -7,6 +7,7 @@ pub mod scheduler;
 use std::time::Duration;
 
 pub mod containers;
+pub mod jobs;
 
 use bollard::Docker;
 

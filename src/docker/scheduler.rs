@@ -154,7 +154,7 @@ pub enum Startup {
 }
 
 /// Runs a call; `Ok(Err(status))` for the HTTP statuses in `pass`.
-async fn call_status<T>(
+pub(crate) async fn call_status<T>(
     engine: &Engine,
     fut: impl std::future::Future<Output = std::result::Result<T, BollardError>>,
     pass: &[u16],
