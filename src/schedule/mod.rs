@@ -200,7 +200,7 @@ impl Schedule {
             };
             let local = t.with_timezone(&out_tz);
             if drop_second_pass {
-                let g = gotime::GoTime::at(unix, sched_zone);
+                let g = gotime::GoTime::at(unix, &sched_zone);
                 let dropped = matches!(prev_wall, Some((w, o)) if w == g.wall() && g.offset < o);
                 prev_wall = Some((g.wall(), g.offset));
                 if dropped {
@@ -246,7 +246,7 @@ impl Schedule {
                 let mut guard = 0usize;
                 while up.times.len() < n && guard < n.saturating_mul(4).saturating_add(16) {
                     guard += 1;
-                    match next::next(spec, cur, zone, algo) {
+                    match next::next(spec, cur, &zone, algo) {
                         Some(t) => {
                             if !push(t.unix, &mut up) {
                                 up.exhausted = true;
