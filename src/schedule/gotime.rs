@@ -355,3 +355,23 @@ mod tests {
         assert_eq!((t.year, t.month, t.day), (2026, 2, 1));
     }
 }
+
+/// Offset changes of `tz` in `[from, to)`: (instant, offset before, offset after).
+pub(crate) fn transitions(tz: Tz, from: i64, to: i64) -> Vec<(i64, i64, i64)> {
+    let mut out = vec![];
+    let mut y = utc_year(from);
+    let last = utc_year(to);
+    let mut prev: Option<Span> = None;
+    while y <= last {
+        for s in year_spans(tz, y).iter() {
+            if let Some(p) = prev {
+                if p.offset != s.offset && s.from >= from && s.from < to {
+                    out.push((s.from, p.offset, s.offset));
+                }
+            }
+            prev = Some(*s);
+        }
+        y += 1;
+    }
+    out
+}
