@@ -265,6 +265,12 @@ impl Schedule {
         up
     }
 
+    /// Warnings for this schedule run in `tz`, looking ahead from `from`
+    /// (see [`warnings`]).
+    pub fn warnings(&self, tz: Tz, from: DateTime<Utc>) -> Vec<Warning> {
+        warnings::schedule_warnings(self, tz, from)
+    }
+
     /// The schedule in plain English, right for the flavour.
     pub fn describe(&self) -> String {
         describe::describe(self)
