@@ -281,3 +281,6 @@ impl Schedule {
 pub fn in_zone(at: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
     tz.from_utc_datetime(&at.naive_utc())
 }
+
+#[cfg(test)]
+mod tests;
