@@ -177,6 +177,18 @@ impl Schedule {
         n: usize,
         every_origin: Option<DateTime<Utc>>,
     ) -> Upcoming {
+        self.upcoming_until(after, tz, n, every_origin, i64::MAX)
+    }
+
+    /// [`Schedule::upcoming`], stopping at the first fire time after `until` (Unix seconds).
+    pub(crate) fn upcoming_until(
+        &self,
+        after: DateTime<Utc>,
+        tz: Tz,
+        n: usize,
+        every_origin: Option<DateTime<Utc>>,
+        until: i64,
+    ) -> Upcoming {
         let out_tz = match self.parsed.kind {
             Kind::Every(_) => tz,
             _ => self.effective_zone(tz),
@@ -195,6 +207,9 @@ impl Schedule {
         let sched_zone = Zone::new(tz);
         let mut prev_wall: Option<(i64, i64)> = None;
         let mut push = |unix: i64, up: &mut Upcoming| -> bool {
+            if unix > until {
+                return false;
+            }
             let Some(t) = DateTime::from_timestamp(unix, 0) else {
                 return false;
             };
@@ -233,7 +248,7 @@ impl Schedule {
                         break;
                     };
                     if !push(unix, &mut up) {
-                        up.exhausted = true;
+                        up.exhausted = unix <= until;
                         break;
                     }
                     k += 1;
@@ -249,7 +264,7 @@ impl Schedule {
                     match next::next(spec, cur, &zone, algo) {
                         Some(t) => {
                             if !push(t.unix, &mut up) {
-                                up.exhausted = true;
+                                up.exhausted = t.unix <= until;
                                 break;
                             }
                             cur = t.unix;

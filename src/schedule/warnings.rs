@@ -194,7 +194,7 @@ fn dst_warnings(s: &Schedule, tz: Tz, from: DateTime<Utc>) -> Vec<Warning> {
             continue;
         };
         let cap = ideal.len() + 7300;
-        let up = s.upcoming(after_t, tz, cap, None);
+        let up = s.upcoming_until(after_t, tz, cap, None, win_end);
         let mut counts: HashMap<i64, usize> = HashMap::new();
         for t in &up.times {
             let unix = t.timestamp();
