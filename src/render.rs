@@ -60,7 +60,7 @@ impl Output {
 
 /// NO_COLOR (any non-empty value) turns colours off, as https://no-color.org says.
 pub fn color_allowed() -> bool {
-    !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
@@ -105,7 +105,7 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut t = Table::new();
     t.load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(headers.iter().map(|h| Cell::new(h)));
+        .set_header(headers.iter().map(Cell::new));
     for row in rows {
         t.add_row(row.iter().map(|c| Cell::new(sanitize(c))));
     }

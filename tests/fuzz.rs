@@ -49,19 +49,57 @@ fn cronish() -> impl Strategy<Value = String> {
         (0u32..70, 0u32..70).prop_map(|(a, b)| format!("{a}/{b}")),
         (0u32..30, 0u32..30, 0u32..30).prop_map(|(a, b, c)| format!("{a}-{b}/{c}")),
         prop::sample::select(vec![
-            "MON", "sun", "Jan", "dec", "L", "LW", "15W", "L-3", "FRI#L", "1#2", "7", "H", "2025",
-            "2024-2030/2", "*/15", "-1", "+5", "07", "MON-FRI", "sat-sun", "nov-feb", "",
+            "MON",
+            "sun",
+            "Jan",
+            "dec",
+            "L",
+            "LW",
+            "15W",
+            "L-3",
+            "FRI#L",
+            "1#2",
+            "7",
+            "H",
+            "2025",
+            "2024-2030/2",
+            "*/15",
+            "-1",
+            "+5",
+            "07",
+            "MON-FRI",
+            "sat-sun",
+            "nov-feb",
+            "",
         ])
         .prop_map(str::to_string),
     ];
     let field = prop::collection::vec(atom, 1..4).prop_map(|v| v.join(","));
     let fields = prop::collection::vec(field, 1..9).prop_map(|v| v.join(" "));
     let prefix = prop::sample::select(vec![
-        "", "", "", "TZ=Europe/Berlin ", "CRON_TZ=UTC ", "TZ=\"Asia/Tokyo\" ", "TZ=", "TZ=Bad/Zone ",
+        "",
+        "",
+        "",
+        "TZ=Europe/Berlin ",
+        "CRON_TZ=UTC ",
+        "TZ=\"Asia/Tokyo\" ",
+        "TZ=",
+        "TZ=Bad/Zone ",
     ]);
     let descriptor = prop::sample::select(vec![
-        "@daily", "@hourly", "@every 1h30m", "@every 1d", "@every 500ms", "@every -5s", "@manual",
-        "@every 1.5h", "@every 99999999999h", "@weekly", "@monthly", "@yearly", "@every",
+        "@daily",
+        "@hourly",
+        "@every 1h30m",
+        "@every 1d",
+        "@every 500ms",
+        "@every -5s",
+        "@manual",
+        "@every 1.5h",
+        "@every 99999999999h",
+        "@weekly",
+        "@monthly",
+        "@yearly",
+        "@every",
     ])
     .prop_map(str::to_string);
     (prefix, prop_oneof![3 => fields, 1 => descriptor]).prop_map(|(p, f)| format!("{p}{f}"))
@@ -108,9 +146,48 @@ impl XorShift {
 
 fn random_input(r: &mut XorShift) -> String {
     const ATOMS: &[&str] = &[
-        "*", "?", "0", "1", "5", "7", "12", "23", "30", "59", "60", "99", "2025", "*/5", "*/0", "1-5",
-        "5-1", "22-2", "1/4", "MON", "mon-fri", "SUN", "JAN", "nov-feb", "L", "LW", "L-2", "15W", "31W",
-        "FRI#L", "2#5", "8#1", "H", "-1", "+3", ",", "", "1,,2", "*-5", "x", "2024-2030/2", "1-5/5",
+        "*",
+        "?",
+        "0",
+        "1",
+        "5",
+        "7",
+        "12",
+        "23",
+        "30",
+        "59",
+        "60",
+        "99",
+        "2025",
+        "*/5",
+        "*/0",
+        "1-5",
+        "5-1",
+        "22-2",
+        "1/4",
+        "MON",
+        "mon-fri",
+        "SUN",
+        "JAN",
+        "nov-feb",
+        "L",
+        "LW",
+        "L-2",
+        "15W",
+        "31W",
+        "FRI#L",
+        "2#5",
+        "8#1",
+        "H",
+        "-1",
+        "+3",
+        ",",
+        "",
+        "1,,2",
+        "*-5",
+        "x",
+        "2024-2030/2",
+        "1-5/5",
     ];
     if r.below(10) == 0 {
         // Raw bytes, lossily decoded.
@@ -120,8 +197,17 @@ fn random_input(r: &mut XorShift) -> String {
     }
     if r.below(8) == 0 {
         const D: &[&str] = &[
-            "@daily", "@every 90s", "@every 1d", "@every 250ms", "@manual", "@hourly", "@every 1h 30m",
-            "@weekly", "@every 1.5s", "@none", "@Daily",
+            "@daily",
+            "@every 90s",
+            "@every 1d",
+            "@every 250ms",
+            "@manual",
+            "@hourly",
+            "@every 1h 30m",
+            "@weekly",
+            "@every 1.5s",
+            "@none",
+            "@Daily",
         ];
         return D[r.below(D.len() as u64) as usize].to_string();
     }
@@ -129,7 +215,9 @@ fn random_input(r: &mut XorShift) -> String {
     let mut fields = vec![];
     for _ in 0..n {
         let k = 1 + r.below(3);
-        let items: Vec<&str> = (0..k).map(|_| ATOMS[r.below(ATOMS.len() as u64) as usize]).collect();
+        let items: Vec<&str> = (0..k)
+            .map(|_| ATOMS[r.below(ATOMS.len() as u64) as usize])
+            .collect();
         fields.push(items.join(","));
     }
     let prefix = match r.below(12) {

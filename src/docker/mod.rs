@@ -93,7 +93,7 @@ fn client_version(endpoint: &Endpoint) -> bollard::ClientVersion {
             };
         }
     }
-    bollard::API_DEFAULT_VERSION.clone()
+    *bollard::API_DEFAULT_VERSION
 }
 
 fn client_for(endpoint: &Endpoint) -> Result<Docker> {

@@ -41,10 +41,12 @@ struct YearSpans {
     spans: Rc<[Span]>,
 }
 
+type YearCache = RefCell<HashMap<(Tz, i64), Rc<[Span]>>>;
+
 thread_local! {
     /// Year spans already computed, shared by all schedules of this thread
     /// (building a year costs a few hundred chrono-tz lookups).
-    static YEARS: RefCell<HashMap<(Tz, i64), Rc<[Span]>>> = RefCell::new(HashMap::new());
+    static YEARS: YearCache = RefCell::new(HashMap::new());
 }
 
 fn year_spans(tz: Tz, year: i64) -> Rc<[Span]> {
@@ -328,6 +330,26 @@ impl GoTime {
     }
 }
 
+/// Offset changes of `tz` in `[from, to)`: (instant, offset before, offset after).
+pub(crate) fn transitions(tz: Tz, from: i64, to: i64) -> Vec<(i64, i64, i64)> {
+    let mut out = vec![];
+    let mut y = utc_year(from);
+    let last = utc_year(to);
+    let mut prev: Option<Span> = None;
+    while y <= last {
+        for s in year_spans(tz, y).iter() {
+            if let Some(p) = prev {
+                if p.offset != s.offset && s.from >= from && s.from < to {
+                    out.push((s.from, p.offset, s.offset));
+                }
+            }
+            prev = Some(*s);
+        }
+        y += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,24 +376,4 @@ mod tests {
         let t = GoTime::date(2025, 13, 32, 0, 0, 0, &Zone::new(Tz::UTC));
         assert_eq!((t.year, t.month, t.day), (2026, 2, 1));
     }
-}
-
-/// Offset changes of `tz` in `[from, to)`: (instant, offset before, offset after).
-pub(crate) fn transitions(tz: Tz, from: i64, to: i64) -> Vec<(i64, i64, i64)> {
-    let mut out = vec![];
-    let mut y = utc_year(from);
-    let last = utc_year(to);
-    let mut prev: Option<Span> = None;
-    while y <= last {
-        for s in year_spans(tz, y).iter() {
-            if let Some(p) = prev {
-                if p.offset != s.offset && s.from >= from && s.from < to {
-                    out.push((s.from, p.offset, s.offset));
-                }
-            }
-            prev = Some(*s);
-        }
-        y += 1;
-    }
-    out
 }
