@@ -180,6 +180,18 @@ impl Schedule {
         n: usize,
         every_origin: Option<DateTime<Utc>>,
     ) -> Upcoming {
+        self.upcoming_until(after, tz, n, every_origin, i64::MAX)
+    }
+
+    /// [`Schedule::upcoming`], stopping at the first fire time after `until` (Unix seconds).
+    pub(crate) fn upcoming_until(
+        &self,
+        after: DateTime<Utc>,
+        tz: Tz,
+        n: usize,
+        every_origin: Option<DateTime<Utc>>,
+        until: i64,
+    ) -> Upcoming {
         let out_tz = match self.parsed.kind {
             Kind::Every(_) => tz,
             _ => self.effective_zone(tz),
@@ -198,12 +210,15 @@ impl Schedule {
         let sched_zone = Zone::new(tz);
         let mut prev_wall: Option<(i64, i64)> = None;
         let mut push = |unix: i64, up: &mut Upcoming| -> bool {
+            if unix > until {
+                return false;
+            }
             let Some(t) = DateTime::from_timestamp(unix, 0) else {
                 return false;
             };
             let local = t.with_timezone(&out_tz);
             if drop_second_pass {
-                let g = gotime::GoTime::at(unix, sched_zone);
+                let g = gotime::GoTime::at(unix, &sched_zone);
                 let dropped = matches!(prev_wall, Some((w, o)) if w == g.wall() && g.offset < o);
                 prev_wall = Some((g.wall(), g.offset));
                 if dropped {
@@ -236,7 +251,7 @@ impl Schedule {
                         break;
                     };
                     if !push(unix, &mut up) {
-                        up.exhausted = true;
+                        up.exhausted = unix <= until;
                         break;
                     }
                     k += 1;
@@ -249,10 +264,10 @@ impl Schedule {
                 let mut guard = 0usize;
                 while up.times.len() < n && guard < n.saturating_mul(4).saturating_add(16) {
                     guard += 1;
-                    match next::next(spec, cur, zone, algo) {
+                    match next::next(spec, cur, &zone, algo) {
                         Some(t) => {
                             if !push(t.unix, &mut up) {
-                                up.exhausted = true;
+                                up.exhausted = t.unix <= until;
                                 break;
                             }
                             cur = t.unix;
@@ -268,6 +283,12 @@ impl Schedule {
         up
     }
 
+    /// Warnings for this schedule run in `tz`, looking ahead from `from`
+    /// (see [`warnings`]).
+    pub fn warnings(&self, tz: Tz, from: DateTime<Utc>) -> Vec<Warning> {
+        warnings::schedule_warnings(self, tz, from)
+    }
+
     /// The schedule in plain English, right for the flavour.
     pub fn describe(&self) -> String {
         describe::describe(self)
@@ -278,3 +299,6 @@ impl Schedule {
 pub fn in_zone(at: DateTime<Utc>, tz: Tz) -> DateTime<Tz> {
     tz.from_utc_datetime(&at.naive_utc())
 }
+
+#[cfg(test)]
+mod tests;

@@ -96,9 +96,28 @@ pub(crate) fn day_matches(spec: &Spec, year: i64, month: u32, day: u32, weekday:
     }
 }
 
+/// The lowest set bit of `bits` in `(v, max]`.
+#[inline]
+fn next_bit_above(bits: u64, v: u32, max: u32) -> Option<u32> {
+    if v >= max {
+        return None;
+    }
+    let mask = (bits >> (v + 1)) << (v + 1);
+    let mask = mask & ((1u64 << (max + 1)) - 1);
+    if mask == 0 {
+        None
+    } else {
+        Some(mask.trailing_zeros())
+    }
+}
+
 /// The next activation strictly after `after_secs` (Unix seconds, already
 /// floored), or None when the 5-year search runs out (robfig's zero time).
-pub(crate) fn next(spec: &Spec, after_secs: i64, zone: Zone, algo: Algo) -> Option<GoTime> {
+///
+/// The loops are Go's, step for step. Where a run of steps provably stays
+/// within one UTC offset (no DST change in between), the steps are taken
+/// at once: the result is the same, only faster.
+pub(crate) fn next(spec: &Spec, after_secs: i64, zone: &Zone, algo: Algo) -> Option<GoTime> {
     // "Start at the earliest possible time (the upcoming second)."
     let mut t = GoTime::at(after_secs.checked_add(1)?, zone);
     let mut added = false;
@@ -142,30 +161,72 @@ pub(crate) fn next(spec: &Spec, after_secs: i64, zone: Zone, algo: Algo) -> Opti
             }
         }
 
-        while !day_matches(spec, t.year, t.month, t.day, t.weekday) {
+        if !day_matches(spec, t.year, t.month, t.day, t.weekday) {
             if !added {
                 added = true;
                 t = GoTime::date(t.year, i64::from(t.month), i64::from(t.day), 0, 0, 0, zone);
             }
-            t = t.add_date(0, 0, 1, zone);
-            // v3's fix for zones where midnight does not exist (São Paulo):
-            // land back on hour 0. v1 lacks it and loses those days.
-            if algo != Algo::V1 && t.hour != 0 {
-                if t.hour > 12 {
-                    t = t.add(i64::from(24 - t.hour) * 3600, zone);
-                } else {
-                    t = t.add(-i64::from(t.hour) * 3600, zone);
+            loop {
+                if !tick() {
+                    return None;
                 }
-            }
-            if t.day == 1 {
-                continue 'wrap;
-            }
-            if !tick() {
-                return None;
+                // Fast path: jump to the next matching day of the month (or
+                // the 1st of the next), if the wall time keeps its offset.
+                if algo == Algo::V1 || t.hour == 0 {
+                    let last = days_in_month(t.year, t.month);
+                    let mut d2 = t.day + 1;
+                    let mut wd = (t.weekday + 1) % 7;
+                    while d2 <= last && !day_matches(spec, t.year, t.month, d2, wd) {
+                        d2 += 1;
+                        wd = (wd + 1) % 7;
+                    }
+                    let tod =
+                        i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
+                    let local =
+                        super::gotime::days_from_civil(t.year, i64::from(t.month), i64::from(d2))
+                            * 86_400
+                            + tod;
+                    let cand = local - t.offset;
+                    if t.same_span(cand) {
+                        let real = GoTime::date(
+                            t.year,
+                            i64::from(t.month),
+                            i64::from(d2),
+                            i64::from(t.hour),
+                            i64::from(t.minute),
+                            i64::from(t.second),
+                            zone,
+                        );
+                        if real.unix == cand {
+                            t = real;
+                            if t.day == 1 {
+                                continue 'wrap;
+                            }
+                            break;
+                        }
+                    }
+                }
+                // Go's single step.
+                t = t.add_date(0, 0, 1, zone);
+                // v3's fix for zones where midnight does not exist (São Paulo):
+                // land back on hour 0. v1 lacks it and loses those days.
+                if algo != Algo::V1 && t.hour != 0 {
+                    if t.hour > 12 {
+                        t = t.add(i64::from(24 - t.hour) * 3600, zone);
+                    } else {
+                        t = t.add(-i64::from(t.hour) * 3600, zone);
+                    }
+                }
+                if t.day == 1 {
+                    continue 'wrap;
+                }
+                if day_matches(spec, t.year, t.month, t.day, t.weekday) {
+                    break;
+                }
             }
         }
 
-        while !bit(spec.hour, t.hour) {
+        if !bit(spec.hour, t.hour) {
             if !added {
                 added = true;
                 t = GoTime::date(
@@ -178,48 +239,95 @@ pub(crate) fn next(spec: &Spec, after_secs: i64, zone: Zone, algo: Algo) -> Opti
                     zone,
                 );
             }
-            let prev = t;
-            // One absolute hour (the Lord_Howe quirks come from here).
-            t = t.add(3600, zone);
-            // go-cron (ISC rule): if the clock jumped over a matching hour,
-            // run at the end of the gap.
-            if algo == Algo::GoCron && t.hour == prev.hour + 2 && bit(spec.hour, t.hour - 1) {
-                break;
-            }
-            if t.hour == 0 {
-                continue 'wrap;
-            }
-            if !tick() {
-                return None;
+            loop {
+                if !tick() {
+                    return None;
+                }
+                let delta = match next_bit_above(spec.hour, t.hour, 23) {
+                    Some(h) => h - t.hour,
+                    None => 24 - t.hour,
+                };
+                let cand = t.unix + i64::from(delta) * 3600;
+                if t.same_span(cand) {
+                    // No offset change: Go's steps would pass only
+                    // non-matching hours and end here.
+                    t = t.add(i64::from(delta) * 3600, zone);
+                    if t.hour == 0 {
+                        continue 'wrap;
+                    }
+                    break;
+                }
+                let prev = t;
+                // One absolute hour (the Lord_Howe quirks come from here).
+                t = t.add(3600, zone);
+                // go-cron (ISC rule): if the clock jumped over a matching
+                // hour, run at the end of the gap.
+                if algo == Algo::GoCron && t.hour == prev.hour + 2 && bit(spec.hour, t.hour - 1) {
+                    break;
+                }
+                if t.hour == 0 {
+                    continue 'wrap;
+                }
+                if bit(spec.hour, t.hour) {
+                    break;
+                }
             }
         }
 
-        while !bit(spec.minute, t.minute) {
+        if !bit(spec.minute, t.minute) {
             if !added {
                 added = true;
                 t = t.truncate_minute(zone);
             }
-            t = t.add(60, zone);
-            if t.minute == 0 {
-                continue 'wrap;
-            }
-            if !tick() {
-                return None;
+            loop {
+                if !tick() {
+                    return None;
+                }
+                let delta = match next_bit_above(spec.minute, t.minute, 59) {
+                    Some(m) => m - t.minute,
+                    None => 60 - t.minute,
+                };
+                let cand = t.unix + i64::from(delta) * 60;
+                t = if t.same_span(cand) {
+                    t.add(i64::from(delta) * 60, zone)
+                } else {
+                    t.add(60, zone)
+                };
+                if t.minute == 0 {
+                    continue 'wrap;
+                }
+                if bit(spec.minute, t.minute) {
+                    break;
+                }
             }
         }
 
-        while !bit(spec.second, t.second) {
+        if !bit(spec.second, t.second) {
             // (Truncate(time.Second) is a no-op: t is on a whole second.)
             added = true;
-            t = t.add(1, zone);
-            if t.second == 0 {
-                continue 'wrap;
-            }
-            if !tick() {
-                return None;
+            loop {
+                if !tick() {
+                    return None;
+                }
+                let delta = match next_bit_above(spec.second, t.second, 59) {
+                    Some(x) => x - t.second,
+                    None => 60 - t.second,
+                };
+                let cand = t.unix + i64::from(delta);
+                t = if t.same_span(cand) {
+                    t.add(i64::from(delta), zone)
+                } else {
+                    t.add(1, zone)
+                };
+                if t.second == 0 {
+                    continue 'wrap;
+                }
+                if bit(spec.second, t.second) {
+                    break;
+                }
             }
         }
-
+        let _ = added;
         return Some(t);
     }
 }

@@ -356,6 +356,27 @@ fn get_field(d: Dialect, field: &str, b: Bounds) -> Result<u64, String> {
     Ok(bits)
 }
 
+/// Names the field in an error: the libraries' messages don't.
+fn in_field(field: &'static str, allowed: &'static str) -> impl Fn(String) -> String {
+    move |e| format!("{e} (in the {field} field; allowed: {allowed})")
+}
+
+const F_SEC: (&str, &str) = ("seconds", "0-59");
+const F_MIN: (&str, &str) = ("minutes", "0-59");
+const F_HOUR: (&str, &str) = ("hours", "0-23");
+const F_DOM: (&str, &str) = ("day-of-month", "1-31");
+const F_MONTH: (&str, &str) = ("month", "1-12 or JAN-DEC");
+const F_DOW_ROBFIG: (&str, &str) = ("day-of-week", "0-6 or SUN-SAT, 0 = Sunday");
+
+fn field(
+    d: Dialect,
+    text: &str,
+    b: Bounds,
+    f: (&'static str, &'static str),
+) -> Result<u64, String> {
+    get_field(d, text, b).map_err(in_field(f.0, f.1))
+}
+
 /// Fills one of robfig's descriptor schedules.
 fn descriptor_spec(name: &str, nr: bool) -> Option<Spec> {
     let all_dow = 0b111_1111 | STAR;
@@ -492,12 +513,12 @@ fn parse_v1(spec: &str) -> Result<Parsed, String> {
         f.push("*".into());
     }
     let spec = Spec {
-        second: get_field(d, &f[0], SECONDS)?,
-        minute: get_field(d, &f[1], MINUTES)?,
-        hour: get_field(d, &f[2], HOURS)?,
-        dom: get_field(d, &f[3], DOM)?,
-        month: get_field(d, &f[4], MONTHS)?,
-        dow: get_field(d, &f[5], DOW_ROBFIG)?,
+        second: field(d, &f[0], SECONDS, F_SEC)?,
+        minute: field(d, &f[1], MINUTES, F_MIN)?,
+        hour: field(d, &f[2], HOURS, F_HOUR)?,
+        dom: field(d, &f[3], DOM, F_DOM)?,
+        month: field(d, &f[4], MONTHS, F_MONTH)?,
+        dow: field(d, &f[5], DOW_ROBFIG, F_DOW_ROBFIG)?,
         dom_ext: vec![],
         dow_ext: vec![],
         years: None,
@@ -551,12 +572,12 @@ fn parse_v3(spec: &str) -> Result<Parsed, String> {
             f.insert(0, "0".into());
         }
         let spec = Spec {
-            second: get_field(d, &f[0], SECONDS)?,
-            minute: get_field(d, &f[1], MINUTES)?,
-            hour: get_field(d, &f[2], HOURS)?,
-            dom: get_field(d, &f[3], DOM)?,
-            month: get_field(d, &f[4], MONTHS)?,
-            dow: get_field(d, &f[5], DOW_ROBFIG)?,
+            second: field(d, &f[0], SECONDS, F_SEC)?,
+            minute: field(d, &f[1], MINUTES, F_MIN)?,
+            hour: field(d, &f[2], HOURS, F_HOUR)?,
+            dom: field(d, &f[3], DOM, F_DOM)?,
+            month: field(d, &f[4], MONTHS, F_MONTH)?,
+            dow: field(d, &f[5], DOW_ROBFIG, F_DOW_ROBFIG)?,
             dom_ext: vec![],
             dow_ext: vec![],
             years: None,
@@ -840,16 +861,20 @@ fn parse_gocron_with(spec: &str, strict: bool) -> Result<Parsed, String> {
     if f.len() == 5 {
         f.insert(0, "0".into());
     }
-    let second = get_field(d, &f[0], SECONDS)?;
-    let minute = get_field(d, &f[1], MINUTES)?;
-    let hour = get_field(d, &f[2], HOURS)?;
-    let month = get_field(d, &f[4], MONTHS)?;
+    let second = field(d, &f[0], SECONDS, F_SEC)?;
+    let minute = field(d, &f[1], MINUTES, F_MIN)?;
+    let hour = field(d, &f[2], HOURS, F_HOUR)?;
+    let month = field(d, &f[4], MONTHS, F_MONTH)?;
     if strict && (f[3].to_uppercase().contains(['L', 'W']) || f[5].contains('#')) {
         return Err("extended syntax (L, W, #) is not enabled".into());
     }
-    let (dom, dom_ext) = gocron_dom(d, &f[3])?;
-    let (dow, dow_ext) = gocron_dow(d, &f[5])?;
-    let years = gocron_years(d, year_field)?;
+    let (dom, dom_ext) =
+        gocron_dom(d, &f[3]).map_err(in_field("day-of-month", "1-31, L, L-n, LW, nW"))?;
+    let (dow, dow_ext) = gocron_dow(d, &f[5]).map_err(in_field(
+        "day-of-week",
+        "0-7 or SUN-SAT (0 and 7 = Sunday), d#n, d#L",
+    ))?;
+    let years = gocron_years(d, year_field).map_err(in_field("year", "1-2147483647"))?;
     let spec = Spec {
         second,
         minute,
