@@ -8,8 +8,7 @@ use crate::app::App;
 use crate::cli::{Format, NextArgs};
 use crate::error::{Error, Result};
 use crate::render;
-use crate::schedule;
-use crate::sources::{self, Options};
+use crate::sources::{self, Options, ScheduleCache};
 
 /// One fire time, as `next --format json` prints it (the README documents this).
 #[derive(Debug, Serialize)]
@@ -42,27 +41,59 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
         Some(s) => parse_time("from", s)?,
         None => Utc::now(),
     };
-    let until = args.until.as_deref().map(|s| parse_time("until", s)).transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| parse_time("until", s))
+        .transpose()?;
     if let Some(u) = until {
         if u <= from {
             return Err(Error::usage("--until must be after --from"));
         }
     }
     let opts = Options::from_args(&args.scheduler, false);
-    let scope = app.cancellable(sources::gather(app, &args.select, &opts)).await?;
+    let scope = app
+        .cancellable(sources::gather(app, &args.select, &opts))
+        .await?;
     let mut rows: Vec<FireRow> = Vec::new();
     let mut matched = 0usize;
     let mut headers = Vec::new();
+    let mut warnings = scope.warnings.clone();
+    let mut cache = ScheduleCache::default();
+    let wanted = |name: &str, label_name: &str| {
+        args.job.is_empty() || args.job.iter().any(|n| n == name || n == label_name)
+    };
     for (group, model) in sources::models(&scope, false) {
         let mut any = false;
-        for job in model.jobs.iter().filter(|j| j.runs) {
-            if !args.job.is_empty() && !args.job.iter().any(|n| *n == job.name || *n == job.label_name) {
+        for job in &model.jobs {
+            if !wanted(&job.name, &job.label_name) {
+                continue;
+            }
+            if !job.runs {
+                // Asked for by name: say why it has no fire times.
+                if !args.job.is_empty() {
+                    matched += 1;
+                    let why: Vec<&str> = job.notes.iter().map(|n| n.message.as_str()).collect();
+                    warnings.push(format!(
+                        "job {}: the scheduler will not run it: {}",
+                        job.name,
+                        why.join("; ")
+                    ));
+                }
                 continue;
             }
             matched += 1;
             any = true;
-            let Some(expr) = job.schedule.as_deref() else { continue };
-            let Ok(sched) = schedule::parse(expr, group.flavor) else { continue };
+            let Some(expr) = job.schedule.as_deref() else {
+                continue;
+            };
+            let sched = match cache.parse(expr, group.flavor) {
+                Ok(s) => s,
+                Err(e) => {
+                    warnings.push(format!("job {}: invalid schedule {expr:?}: {e}", job.name));
+                    continue;
+                }
+            };
             let origin = group.every_origin.or(Some(from));
             for t in sched.upcoming(from, group.tz, args.count, origin).times {
                 let instant = t.with_timezone(&Utc);
@@ -85,14 +116,7 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
             }
         }
         if any {
-            let who = match &group.scheduler {
-                Some(s) => format!("scheduler {}", s.name),
-                None => "no scheduler".to_string(),
-            };
-            headers.push(format!(
-                "{who}: flavour {} ({}), zone {} ({})",
-                group.flavor, group.flavor_source, group.tz.name(), group.tz_source
-            ));
+            headers.push(sources::group_summary(group));
         }
     }
     if !args.job.is_empty() && matched == 0 {
@@ -100,19 +124,19 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
     }
     rows.sort_by(|a, b| a.instant.cmp(&b.instant).then_with(|| a.job.cmp(&b.job)));
     rows.truncate(args.count);
-    super::print_warnings(&scope.warnings);
+    super::print_warnings(&warnings);
     match args.format {
         Format::Json => app.out.json(&rows),
         Format::Table => {
             let now = Utc::now();
             let mut text = String::new();
+            text.push_str(&render::sanitize(&sources::origin_summary(&scope)));
+            text.push('\n');
             for h in &headers {
                 text.push_str(&render::sanitize(h));
                 text.push('\n');
             }
-            if !headers.is_empty() {
-                text.push('\n');
-            }
+            text.push('\n');
             let table_rows = rows
                 .iter()
                 .map(|r| {
@@ -128,7 +152,10 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
                     ]
                 })
                 .collect();
-            text.push_str(&render::table(&["TIME", "IN", "PROJECT", "JOB", "TYPE", "TARGET"], table_rows));
+            text.push_str(&render::table(
+                &["TIME", "IN", "PROJECT", "JOB", "TYPE", "TARGET"],
+                table_rows,
+            ));
             app.out.line(&text)
         }
     }
