@@ -123,16 +123,42 @@ pub async fn gather(app: &App, select: &SelectArgs, opts: &Options) -> Result<Sc
         )?;
         return Ok(from_project(&project, opts));
     }
+    let mut found = None;
     let project = match project_flag {
         Some(p) => Some(p),
         None => match compose::files::find_compose_files(&cwd) {
             Some(files) => {
-                Some(compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name)
+                let name =
+                    compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name;
+                found = Some(files);
+                Some(name)
             }
             None => None,
         },
     };
-    from_engine(app, project, opts).await
+    let mut scope = from_engine(app, project, opts).await?;
+    if let (Some(files), Some(p)) = (found, &scope.project) {
+        if scope.groups.iter().all(|g| g.carriers.is_empty()) {
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| format!("-f {}", display_path(f, &cwd)))
+                .collect();
+            scope.warnings.push(format!(
+                "no container of project {p} (named by the compose file here) on the engine; to read the file offline: docker ofelia {} {}",
+                subcommand_name(),
+                names.join(" ")
+            ));
+        }
+    }
+    Ok(scope)
+}
+
+/// The subcommand being run (`ls`, `next`…), for hints.
+fn subcommand_name() -> String {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-') && a != "ofelia")
+        .unwrap_or_else(|| "ls".to_string())
 }
 
 /// Turns compose services into carriers, with the labels compose would add.

@@ -71,6 +71,7 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
         for job in model.jobs {
             let mut notes: Vec<String> = job.notes.iter().map(|n| n.message.clone()).collect();
             let mut next = None;
+            let mut runs = job.runs;
             if let Some(expr) = job.schedule.as_deref() {
                 let key = (expr.to_string(), group.flavor, group.tz, group.every_origin);
                 let computed =
@@ -88,15 +89,17 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
                             Err(e) => Err(format!("invalid schedule: {e}")),
                         });
                 match computed {
-                    Ok(t) => next = if job.runs { t.clone() } else { None },
+                    Ok(t) => next = if runs { t.clone() } else { None },
                     Err(why) => {
+                        // Its cron library rejects it: the job is never scheduled.
+                        runs = false;
                         if !notes.iter().any(|n| n.contains(why.as_str())) {
                             notes.push(why.clone());
                         }
                     }
                 }
             }
-            if group.scheduler.is_none() && job.runs {
+            if group.scheduler.is_none() && runs {
                 notes.push("no scheduler runs this job".into());
             }
             rows.push(JobRow {
@@ -109,7 +112,7 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
                 command: job.command.clone(),
                 target: job.target.clone(),
                 next,
-                runs: job.runs,
+                runs,
                 notes,
                 params: job
                     .display_params()
