@@ -1,0 +1,270 @@
+//! `ls` and `next` end to end: real compose projects started with
+//! docker-compose on the test engine, the same files read offline, the JSON
+//! contracts, error paths, and regression tests named after the peers' issues
+//! (../shared/spec/peers-and-style.md).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{docker_cmd, ok, run, test_host, unique, Cleanup, TestEnv, BUSYBOX};
+use serde::Deserialize;
+
+const SCHEDULER: &str = "docker-ofelia-test/scheduler:latest";
+
+/// The `ls --format json` contract (docs/README-ls-next.md). An added or
+/// renamed field fails this test: update the README with it.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct LsRow {
+    project: Option<String>,
+    service: Option<String>,
+    container: String,
+    job: String,
+    #[serde(rename = "type")]
+    job_type: String,
+    schedule: Option<String>,
+    command: Option<String>,
+    target: Option<String>,
+    next: Option<String>,
+    runs: bool,
+    notes: Vec<String>,
+    params: BTreeMap<String, String>,
+    flavor: String,
+    timezone: String,
+    scheduler: Option<String>,
+}
+
+/// The `next --format json` contract.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct NextRow {
+    time: String,
+    project: Option<String>,
+    service: Option<String>,
+    job: String,
+    #[serde(rename = "type")]
+    job_type: String,
+    target: Option<String>,
+    schedule: String,
+    flavor: String,
+    timezone: String,
+    scheduler: Option<String>,
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mystack/docker-compose.yml")
+}
+
+fn ls_json(cmd: Command) -> (Vec<LsRow>, String) {
+    let dbg = format!("{cmd:?}");
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
+    let rows: Vec<LsRow> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
+    (rows, err)
+}
+
+fn next_json(cmd: Command) -> (Vec<NextRow>, String) {
+    let dbg = format!("{cmd:?}");
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
+    let rows: Vec<NextRow> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
+    (rows, err)
+}
+
+fn job<'a>(rows: &'a [LsRow], name: &str) -> &'a LsRow {
+    rows.iter().find(|r| r.job == name).unwrap_or_else(|| panic!("no job {name} in {rows:#?}"))
+}
+
+/// Writes files into the TestEnv's directory (creating parents).
+fn write(env: &TestEnv, rel: &str, text: &str) -> PathBuf {
+    let p = env.path().join(rel);
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// A compose project started with docker-compose v1 on the test engine,
+/// taken down on drop (also when the test fails).
+struct Stack {
+    project: String,
+    file: PathBuf,
+    _cleanup: Cleanup,
+}
+
+fn compose_cmd(project: &str, file: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("docker-compose");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DOCKER_") || k.starts_with("COMPOSE_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.env("DOCKER_HOST", test_host())
+        .current_dir(file.parent().expect("dir"))
+        .arg("-p")
+        .arg(project)
+        .arg("-f")
+        .arg(file)
+        .args(args)
+        .stdin(Stdio::null());
+    cmd
+}
+
+impl Stack {
+    fn up(project: &str, file: &Path, extra: &[&str]) -> Stack {
+        let cleanup = Cleanup(vec![format!("label=com.docker.compose.project={project}")]);
+        drop(Cleanup(vec![format!("label=com.docker.compose.project={project}")]));
+        let mut args = vec!["up", "-d"];
+        args.extend_from_slice(extra);
+        let stack = Stack { project: project.to_string(), file: file.to_path_buf(), _cleanup: cleanup };
+        ok(compose_cmd(project, file, &args));
+        stack
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = compose_cmd(&self.project, &self.file, &["down", "-t", "0", "--remove-orphans"]).output();
+    }
+}
+
+fn app_service(name: &str, labels: &str) -> String {
+    format!(
+        "  {name}:\n    image: {BUSYBOX}\n    network_mode: none\n    command: [\"sleep\", \"3600\"]\n    labels:\n{labels}"
+    )
+}
+
+// ---------------------------------------------------------------- offline
+
+#[test]
+fn json_contract_of_ls_and_next() {
+    let env = TestEnv::new();
+    let file = example();
+    let (rows, err) = ls_json(env.plugin(["ls", "-f", file.to_str().expect("utf8"), "--format", "json"]));
+    assert_eq!(rows.len(), 1, "{rows:#?}\n{err}");
+    let r = &rows[0];
+    assert_eq!(r.project.as_deref(), Some("mystack"));
+    assert_eq!(r.service.as_deref(), Some("app"));
+    assert_eq!(r.container, "mystack-app-1");
+    assert_eq!(r.job, "datecron");
+    assert_eq!(r.job_type, "job-exec");
+    assert_eq!(r.schedule.as_deref(), Some("0 0 8 * * 1"));
+    assert_eq!(r.command.as_deref(), Some("python -m TYPER_LAUNCH"));
+    assert_eq!(r.target.as_deref(), Some("mystack-app-1"));
+    assert!(r.runs);
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(r.flavor, "ofelia-0.3");
+    assert_eq!(r.timezone, "Europe/Paris");
+    assert_eq!(r.scheduler.as_deref(), Some("mystack-scheduler-1"));
+    let next = r.next.as_deref().expect("next");
+    assert!(next.ends_with("T08:00:00+01:00") || next.ends_with("T08:00:00+02:00"), "{next}");
+
+    let (fires, _) = next_json(env.plugin([
+        "next",
+        "-f",
+        file.to_str().expect("utf8"),
+        "--format",
+        "json",
+        "-n",
+        "3",
+        "--from",
+        "2027-03-20T00:00:00Z",
+    ]));
+    let times: Vec<&str> = fires.iter().map(|f| f.time.as_str()).collect();
+    assert_eq!(times, ["2027-03-22T08:00:00+01:00", "2027-03-29T08:00:00+02:00", "2027-04-05T08:00:00+02:00"]);
+    let f = &fires[0];
+    assert_eq!(
+        (f.project.as_deref(), f.job.as_str(), f.job_type.as_str(), f.target.as_deref(), f.timezone.as_str()),
+        (Some("mystack"), "datecron", "job-exec", Some("mystack-app-1"), "Europe/Paris")
+    );
+}
+
+#[test]
+fn table_shows_source_scheduler_flavour_and_zone() {
+    let env = TestEnv::new();
+    let file = example();
+    let out = ok(env.plugin(["ls", "-f", file.to_str().expect("utf8")]));
+    assert!(out.contains("Scheduler mystack-scheduler-1: flavour ofelia-0.3"), "{out}");
+    assert!(out.contains("zone Europe/Paris (TZ of mystack-scheduler-1)"), "{out}");
+    let header = out.lines().find(|l| l.starts_with("PROJECT")).expect("header");
+    let cols: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(cols, ["PROJECT", "SERVICE", "JOB", "TYPE", "SCHEDULE", "COMMAND", "NEXT", "NOTE"]);
+    let row = out.lines().find(|l| l.starts_with("mystack")).expect("row");
+    assert!(row.contains("datecron") && row.contains("0 0 8 * * 1") && row.contains(" in "), "{row}");
+
+    let out = ok(env.plugin(["next", "-f", file.to_str().expect("utf8"), "-n", "2", "--from", "2026-11-27T00:00:00Z"]));
+    assert!(out.contains("Mon 2026-11-30 08:00:00 +01:00"), "{out}");
+    assert!(out.contains("Mon 2026-12-07 08:00:00 +01:00"), "{out}");
+    assert!(out.contains("zone Europe/Paris"), "{out}");
+    assert_eq!(ok(env.plugin(["ls", "-q", "-f", file.to_str().expect("utf8")])), "datecron\n");
+}
+
+#[test]
+fn flags_override_flavour_and_zone_and_select_jobs() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "p/docker-compose.yml",
+        &format!(
+            "services:\n{}{}",
+            app_service("a", "      ofelia.enabled: \"true\"\n      ofelia.job-exec.one.schedule: \"0 0 8 * * *\"\n      ofelia.job-exec.one.command: \"true\"\n"),
+            app_service("b", "      ofelia.enabled: \"true\"\n      ofelia.job-exec.two.schedule: \"0 30 8 * * *\"\n      ofelia.job-exec.two.command: \"true\"\n"),
+        ),
+    );
+    let file = f.to_str().expect("utf8");
+    let from = "2026-11-27T00:00:00Z";
+    let (rows, err) = next_json(env.plugin(["next", "-f", file, "--format", "json", "--from", from, "-n", "4"]));
+    assert!(err.contains("no scheduler service in these compose files"), "{err}");
+    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r.time.as_str(), r.job.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("2026-11-27T08:00:00Z", "one"),
+            ("2026-11-27T08:30:00Z", "two"),
+            ("2026-11-28T08:00:00Z", "one"),
+            ("2026-11-28T08:30:00Z", "two")
+        ]
+    );
+    // --tz, --until, --job (repeatable), netresearch's service.name
+    let (rows, _) = next_json(env.plugin([
+        "next", "-f", file, "--format", "json", "--from", from, "--until", "2026-11-29T12:00:00Z", "--tz",
+        "America/New_York", "--flavor", "netresearch", "--job", "a.one",
+    ]));
+    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r.time.as_str(), r.job.as_str())).collect();
+    assert_eq!(got, [("2026-11-27T08:00:00-05:00", "a.one"), ("2026-11-28T08:00:00-05:00", "a.one")]);
+    assert!(rows.iter().all(|r| r.flavor == "netresearch" && r.timezone == "America/New_York"));
+    let (code, _, err) = run(env.plugin(["next", "-f", file, "--job", "nope"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("no such job: nope"), "{err}");
+}
+
+#[test]
+fn error_paths() {
+    let env = TestEnv::new();
+    let bad = write(&env, "bad/docker-compose.yml", "services:\n  a:\n    image: x\n   labels: [\n");
+    let (code, out, err) = run(env.plugin(["ls", "-f", bad.to_str().expect("utf8")]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("docker-compose.yml:4:"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let (code, _, err) = run(env.plugin(["ls", "-p", "Bad Name"]));
+    assert_eq!(code, 125);
+    assert!(err.contains("invalid project name \"Bad Name\""), "{err}");
+
+    let (code, _, err) = run(env.plugin(["next", "--from", "nonsense"]));
+    assert_eq!(code, 125);
+    assert!(err.contains("invalid argument \"nonsense\" for \"--from\" flag"), "{err}");
+
+    let gone = env.path().join("nonexistent.sock");
+    let host = format!("unix://{}", gone.display());
+    let env = TestEnv::new().env("DOCKER_HOST", &host);
+    for cmd in [env.plugin(["ls"]), env.docker(["ofelia", "next"])] {
+        let (code, _, err) = run(cmd);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(err.trim(), format!("Cannot connect to the Docker daemon at {host}. Is the docker daemon running?"));
+    }
+}
