@@ -268,3 +268,113 @@ fn error_paths() {
         assert_eq!(err.trim(), format!("Cannot connect to the Docker daemon at {host}. Is the docker daemon running?"));
     }
 }
+
+// ------------------------------------------------ regressions (peers' issues)
+
+/// MO#99: in list syntax, `- key="value"` keeps the quotes in the value, so
+/// the schedule is `"@every 1s"` (quotes included), which cron rejects.
+#[test]
+fn mo99_list_value_keeps_quotes() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "mo99/docker-compose.yml",
+        &format!(
+            "services:\n{}",
+            app_service(
+                "app",
+                "      - ofelia.enabled=true\n      - ofelia.job-exec.quoted.schedule=\"@every 1s\"\n      - ofelia.job-exec.quoted.command=date\n      - ofelia.job-exec.plain.schedule=@every 1s\n      - ofelia.job-exec.plain.command=date\n"
+            )
+        ),
+    );
+    let (rows, _) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let q = job(&rows, "quoted");
+    assert_eq!(q.schedule.as_deref(), Some("\"@every 1s\""));
+    assert!(!q.runs && q.next.is_none(), "{q:#?}");
+    assert!(q.notes.iter().any(|n| n.starts_with("invalid schedule")), "{q:#?}");
+    let p = job(&rows, "plain");
+    assert!(p.runs && p.next.is_some(), "{p:#?}");
+    let out = ok(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--no-trunc"]));
+    assert!(out.contains("invalid schedule"), "{out}");
+}
+
+/// MO#126: `ofelia.enable=true` is not `ofelia.enabled=true`: no job, and a warning.
+#[test]
+fn mo126_enable_is_not_enabled() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "mo126/docker-compose.yml",
+        &format!(
+            "services:\n{}",
+            app_service("app", "      ofelia.enable: \"true\"\n      ofelia.job-exec.x.schedule: \"@hourly\"\n      ofelia.job-exec.x.command: date\n")
+        ),
+    );
+    let (rows, err) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    assert!(rows.iter().all(|r| !r.runs), "{rows:#?}");
+    assert!(err.contains("\"ofelia.enable=true\" is not \"ofelia.enabled=true\""), "{err}");
+}
+
+/// MO#167: the `ofeila.` typo is silently ignored by Ofelia; ls says so.
+#[test]
+fn mo167_misspelled_prefix() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "mo167/docker-compose.yml",
+        &format!(
+            "services:\n{}",
+            app_service(
+                "app",
+                "      - ofelia.enabled=true\n      - ofeila.job-exec.typo.schedule=@hourly\n      - ofeila.job-exec.typo.command=date\n"
+            )
+        ),
+    );
+    let (rows, err) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    assert!(rows.is_empty(), "{rows:#?}");
+    assert!(err.contains("did you mean \"ofelia.job-exec.typo.schedule\"? (MO#167)"), "{err}");
+}
+
+/// MO#109, MO#167: job-run labels on an app container (not the scheduler)
+/// are never read by mcuadros/ofelia.
+#[test]
+fn mo109_job_run_on_app_container() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "mo109/docker-compose.yml",
+        &format!(
+            "services:\n{}",
+            app_service(
+                "app",
+                &format!("      ofelia.enabled: \"true\"\n      ofelia.job-run.nightly.schedule: \"@daily\"\n      ofelia.job-run.nightly.image: {BUSYBOX}\n")
+            )
+        ),
+    );
+    let (rows, _) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let j = job(&rows, "nightly");
+    assert_eq!(j.job_type, "job-run");
+    assert!(!j.runs && j.next.is_none(), "{j:#?}");
+    assert!(j.notes.iter().any(|n| n.contains("only on the scheduler")), "{j:#?}");
+    // next leaves it out, and says why when asked for it by name.
+    let (fires, err) = next_json(env.plugin(["next", "-f", f.to_str().expect("utf8"), "--format", "json", "--job", "nightly"]));
+    assert!(fires.is_empty(), "{fires:#?}");
+    assert!(err.contains("job nightly: the scheduler will not run it"), "{err}");
+}
+
+/// NR#86: the same job name on two containers. mcuadros merges them into one
+/// job; netresearch prefixes the service and, for two containers of one
+/// service, keeps the first.
+#[test]
+fn nr86_duplicate_job_names() {
+    let env = TestEnv::new();
+    let labels = "      ofelia.enabled: \"true\"\n      ofelia.job-exec.backup.schedule: \"@daily\"\n      ofelia.job-exec.backup.command: date\n";
+    let f = write(&env, "nr86/docker-compose.yml", &format!("services:\n{}{}", app_service("db", labels), app_service("web", labels)));
+    let file = f.to_str().expect("utf8");
+    let (rows, _) = ls_json(env.plugin(["ls", "-f", file, "--format", "json"]));
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert!(rows[0].notes.iter().any(|n| n.contains("merges them into one job")), "{rows:#?}");
+    let (rows, _) = ls_json(env.plugin(["ls", "-f", file, "--format", "json", "--flavor", "netresearch"]));
+    let names: BTreeSet<&str> = rows.iter().filter(|r| r.runs).map(|r| r.job.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["db.backup", "web.backup"]));
+}
