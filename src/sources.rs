@@ -296,11 +296,20 @@ fn group(
             .iter()
             .filter(|s| s.name == c.name || labels::selects(s, &c))
             .collect();
-        // A scheduler's own labels are its own jobs.
+        // When several schedulers run the same jobs (each one runs them; a
+        // warning says so), the preview uses the most specific one: the
+        // container itself (a scheduler's own labels), then a scheduler of
+        // the same compose project, then one with -f filters, then by name.
         let chosen = selecting
             .iter()
-            .find(|s| s.name == c.name)
-            .or_else(|| selecting.first())
+            .min_by_key(|s| {
+                (
+                    s.name != c.name,
+                    s.project.is_none() || s.project != c.project,
+                    s.filters.is_empty(),
+                    s.name.clone(),
+                )
+            })
             .map(|s| (**s).clone());
         if selecting.len() > 1 && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true")
         {
