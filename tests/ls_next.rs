@@ -62,7 +62,8 @@ fn ls_json(cmd: Command) -> (Vec<LsRow>, String) {
     let dbg = format!("{cmd:?}");
     let (code, out, err) = run(cmd);
     assert_eq!(code, 0, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
-    let rows: Vec<LsRow> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
+    let rows: Vec<LsRow> =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
     (rows, err)
 }
 
@@ -70,7 +71,8 @@ fn next_json(cmd: Command) -> (Vec<NextRow>, String) {
     let dbg = format!("{cmd:?}");
     let (code, out, err) = run(cmd);
     assert_eq!(code, 0, "{dbg}\nstdout:\n{out}\nstderr:\n{err}");
-    let rows: Vec<NextRow> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
+    let rows: Vec<NextRow> =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dbg}: {e}\n{out}"));
     (rows, err)
 }
 
@@ -119,7 +121,9 @@ fn compose_cmd(project: &str, file: &Path, args: &[&str]) -> Command {
 impl Stack {
     fn up(project: &str, file: &Path, extra: &[&str]) -> Stack {
         let cleanup = Cleanup(vec![format!("label=com.docker.compose.project={project}")]);
-        drop(Cleanup(vec![format!("label=com.docker.compose.project={project}")]));
+        drop(Cleanup(vec![format!(
+            "label=com.docker.compose.project={project}"
+        )]));
         let mut args = vec!["up", "-d"];
         args.extend_from_slice(extra);
         let stack = Stack {
@@ -134,7 +138,12 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        let _ = compose_cmd(&self.project, &self.file, &["down", "-t", "0", "--remove-orphans"]).output();
+        let _ = compose_cmd(
+            &self.project,
+            &self.file,
+            &["down", "-t", "0", "--remove-orphans"],
+        )
+        .output();
     }
 }
 
@@ -150,7 +159,8 @@ fn app_service(name: &str, labels: &str) -> String {
 fn json_contract_of_ls_and_next() {
     let env = TestEnv::new();
     let file = example();
-    let (rows, err) = ls_json(env.plugin(["ls", "-f", file.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, err) =
+        ls_json(env.plugin(["ls", "-f", file.to_str().expect("utf8"), "--format", "json"]));
     assert_eq!(rows.len(), 1, "{rows:#?}\n{err}");
     let r = &rows[0];
     assert_eq!(r.project.as_deref(), Some("mystack"));
@@ -220,8 +230,14 @@ fn table_shows_source_scheduler_flavour_and_zone() {
         out.contains("Scheduler mystack-scheduler-1: flavour ofelia-0.3"),
         "{out}"
     );
-    assert!(out.contains("zone Europe/Paris (TZ of mystack-scheduler-1)"), "{out}");
-    let header = out.lines().find(|l| l.starts_with("PROJECT")).expect("header");
+    assert!(
+        out.contains("zone Europe/Paris (TZ of mystack-scheduler-1)"),
+        "{out}"
+    );
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("PROJECT"))
+        .expect("header");
     let cols: Vec<&str> = header.split_whitespace().collect();
     assert_eq!(
         cols,
@@ -265,9 +281,17 @@ fn flags_override_flavour_and_zone_and_select_jobs() {
     );
     let file = f.to_str().expect("utf8");
     let from = "2026-11-27T00:00:00Z";
-    let (rows, err) = next_json(env.plugin(["next", "-f", file, "--format", "json", "--from", from, "-n", "4"]));
-    assert!(err.contains("no scheduler service in these compose files"), "{err}");
-    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r.time.as_str(), r.job.as_str())).collect();
+    let (rows, err) = next_json(env.plugin([
+        "next", "-f", file, "--format", "json", "--from", from, "-n", "4",
+    ]));
+    assert!(
+        err.contains("no scheduler service in these compose files"),
+        "{err}"
+    );
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.time.as_str(), r.job.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -295,7 +319,10 @@ fn flags_override_flavour_and_zone_and_select_jobs() {
         "--job",
         "a.one",
     ]));
-    let got: Vec<(&str, &str)> = rows.iter().map(|r| (r.time.as_str(), r.job.as_str())).collect();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.time.as_str(), r.job.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -366,11 +393,15 @@ fn mo99_list_value_keeps_quotes() {
             )
         ),
     );
-    let (rows, _) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, _) =
+        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
     let q = job(&rows, "quoted");
     assert_eq!(q.schedule.as_deref(), Some("\"@every 1s\""));
     assert!(!q.runs && q.next.is_none(), "{q:#?}");
-    assert!(q.notes.iter().any(|n| n.starts_with("invalid schedule")), "{q:#?}");
+    assert!(
+        q.notes.iter().any(|n| n.starts_with("invalid schedule")),
+        "{q:#?}"
+    );
     let p = job(&rows, "plain");
     assert!(p.runs && p.next.is_some(), "{p:#?}");
     let out = ok(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--no-trunc"]));
@@ -389,7 +420,8 @@ fn mo126_enable_is_not_enabled() {
             app_service("app", "      ofelia.enable: \"true\"\n      ofelia.job-exec.x.schedule: \"@hourly\"\n      ofelia.job-exec.x.command: date\n")
         ),
     );
-    let (rows, err) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, err) =
+        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
     assert!(rows.iter().all(|r| !r.runs), "{rows:#?}");
     assert!(
         err.contains("\"ofelia.enable=true\" is not \"ofelia.enabled=true\""),
@@ -412,7 +444,8 @@ fn mo167_misspelled_prefix() {
             )
         ),
     );
-    let (rows, err) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, err) =
+        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
     assert!(rows.is_empty(), "{rows:#?}");
     assert!(
         err.contains("did you mean \"ofelia.job-exec.typo.schedule\"? (MO#167)"),
@@ -436,11 +469,15 @@ fn mo109_job_run_on_app_container() {
             )
         ),
     );
-    let (rows, _) = ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, _) =
+        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
     let j = job(&rows, "nightly");
     assert_eq!(j.job_type, "job-run");
     assert!(!j.runs && j.next.is_none(), "{j:#?}");
-    assert!(j.notes.iter().any(|n| n.contains("only on the scheduler")), "{j:#?}");
+    assert!(
+        j.notes.iter().any(|n| n.contains("only on the scheduler")),
+        "{j:#?}"
+    );
     // next leaves it out, and says why when asked for it by name.
     let (fires, err) = next_json(env.plugin([
         "next",
@@ -452,7 +489,10 @@ fn mo109_job_run_on_app_container() {
         "nightly",
     ]));
     assert!(fires.is_empty(), "{fires:#?}");
-    assert!(err.contains("job nightly: the scheduler will not run it"), "{err}");
+    assert!(
+        err.contains("job nightly: the scheduler will not run it"),
+        "{err}"
+    );
 }
 
 /// NR#86: the same job name on two containers. mcuadros merges them into one
@@ -465,17 +505,36 @@ fn nr86_duplicate_job_names() {
     let f = write(
         &env,
         "nr86/docker-compose.yml",
-        &format!("services:\n{}{}", app_service("db", labels), app_service("web", labels)),
+        &format!(
+            "services:\n{}{}",
+            app_service("db", labels),
+            app_service("web", labels)
+        ),
     );
     let file = f.to_str().expect("utf8");
     let (rows, _) = ls_json(env.plugin(["ls", "-f", file, "--format", "json"]));
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert!(
-        rows[0].notes.iter().any(|n| n.contains("merges them into one job")),
+        rows[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("merges them into one job")),
         "{rows:#?}"
     );
-    let (rows, _) = ls_json(env.plugin(["ls", "-f", file, "--format", "json", "--flavor", "netresearch"]));
-    let names: BTreeSet<&str> = rows.iter().filter(|r| r.runs).map(|r| r.job.as_str()).collect();
+    let (rows, _) = ls_json(env.plugin([
+        "ls",
+        "-f",
+        file,
+        "--format",
+        "json",
+        "--flavor",
+        "netresearch",
+    ]));
+    let names: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.runs)
+        .map(|r| r.job.as_str())
+        .collect();
     assert_eq!(names, BTreeSet::from(["db.backup", "web.backup"]));
 }
 
@@ -537,7 +596,8 @@ fn mystack_seed_through_docker_cli() {
     assert_eq!(times.len(), 3, "{out}");
     for l in &times {
         assert!(
-            l.starts_with("Mon ") && (l.contains(" 08:00:00 +01:00") || l.contains(" 08:00:00 +02:00")),
+            l.starts_with("Mon ")
+                && (l.contains(" 08:00:00 +01:00") || l.contains(" 08:00:00 +02:00")),
             "{out}"
         );
     }
@@ -555,7 +615,10 @@ fn mystack_seed_through_docker_cli() {
         "2027-03-20T00:00:00Z",
     ]));
     let t: Vec<&str> = fires.iter().map(|f| f.time.as_str()).collect();
-    assert_eq!(t, ["2027-03-22T08:00:00+01:00", "2027-03-29T08:00:00+02:00"]);
+    assert_eq!(
+        t,
+        ["2027-03-22T08:00:00+01:00", "2027-03-29T08:00:00+02:00"]
+    );
     assert_eq!(
         fires[0].scheduler.as_deref(),
         Some(format!("{sched_project}_scheduler_1").as_str())
@@ -590,7 +653,10 @@ fn comparable(rows: &[LsRow], with_scheduler: bool) -> BTreeSet<String> {
                 r.command,
                 r.runs,
                 notes,
-                r.params.iter().filter(|(k, _)| *k != "container").collect::<Vec<_>>(),
+                r.params
+                    .iter()
+                    .filter(|(k, _)| *k != "container")
+                    .collect::<Vec<_>>(),
             )
         })
         .collect()
@@ -675,7 +741,10 @@ fn live_and_offline_views_agree() {
     let backup = job(&live, "backup");
     assert_eq!(backup.schedule.as_deref(), Some("0 30 2 * * *"));
     assert_eq!(backup.command.as_deref(), Some("echo hello $HOME"));
-    assert_eq!(backup.params.get("slack-webhook").map(String::as_str), Some("****"));
+    assert_eq!(
+        backup.params.get("slack-webhook").map(String::as_str),
+        Some("****")
+    );
     assert_eq!(job(&live, "report").command.as_deref(), Some("echo report"));
     assert!(job(&live, "cleanup").runs && job(&live, "nightly").runs);
     assert!(!job(&live, "misplaced").runs);
@@ -734,7 +803,10 @@ fn mo84_mo156_jobs_leak_between_projects() {
     assert_ne!(jb.scheduler.as_deref(), Some(a_sched.as_str()), "{rows:#?}");
     // (Unless another test runs an unfiltered scheduler on this engine.)
     if jb.scheduler.is_none() {
-        assert!(jb.notes.iter().any(|n| n == "no scheduler runs this job"), "{jb:#?}");
+        assert!(
+            jb.notes.iter().any(|n| n == "no scheduler runs this job"),
+            "{jb:#?}"
+        );
         assert!(
             err.contains("no scheduler is running for these jobs: they will not fire"),
             "{err}"
@@ -742,12 +814,21 @@ fn mo84_mo156_jobs_leak_between_projects() {
     }
 
     let (rows, _) = ls_json(env.plugin(["ls", "-p", &a, "--format", "json"]));
-    assert_eq!(job(&rows, "ja").scheduler.as_deref(), Some(a_sched.as_str()));
+    assert_eq!(
+        job(&rows, "ja").scheduler.as_deref(),
+        Some(a_sched.as_str())
+    );
 
     // Every project at once: each job with its own scheduler (or none).
     let (rows, _) = ls_json(env.plugin(["ls", "--format", "json"]));
-    assert_eq!(job(&rows, "ja").scheduler.as_deref(), Some(a_sched.as_str()));
-    assert_ne!(job(&rows, "jb").scheduler.as_deref(), Some(a_sched.as_str()));
+    assert_eq!(
+        job(&rows, "ja").scheduler.as_deref(),
+        Some(a_sched.as_str())
+    );
+    assert_ne!(
+        job(&rows, "jb").scheduler.as_deref(),
+        Some(a_sched.as_str())
+    );
 
     // With the scheduler stopped, its jobs are not its any more, and the warning says so.
     ok(docker_cmd(["stop", "-t", "0", &a_sched]));

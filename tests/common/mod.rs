@@ -33,10 +33,7 @@ pub fn engine_available() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok && std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!(
-            "CI=true but no Docker engine answers at {}: run the tests through tests/run.sh",
-            test_host()
-        );
+        panic!("CI=true but no Docker engine answers at {}: run the tests through tests/run.sh", test_host());
     }
     ok
 }
@@ -182,10 +179,7 @@ impl Drop for Cleanup {
         for filter in &self.0 {
             let out = docker_cmd(["ps", "-aq", "--filter", filter]).output();
             if let Ok(out) = out {
-                let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .map(str::to_string)
-                    .collect();
+                let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
                 if !ids.is_empty() {
                     let mut args = vec!["rm".to_string(), "-f".to_string()];
                     args.extend(ids);
