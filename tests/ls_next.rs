@@ -399,7 +399,7 @@ fn mo99_list_value_keeps_quotes() {
     assert_eq!(q.schedule.as_deref(), Some("\"@every 1s\""));
     assert!(!q.runs && q.next.is_none(), "{q:#?}");
     assert!(
-        q.notes.iter().any(|n| n.starts_with("invalid schedule")),
+        q.notes.iter().any(|n| n.starts_with("invalid schedule") && n.contains("MO#99")),
         "{q:#?}"
     );
     let p = job(&rows, "plain");

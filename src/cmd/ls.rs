@@ -86,7 +86,7 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
                                     None => Err("never fires again".to_string()),
                                 }
                             }
-                            Err(e) => Err(format!("invalid schedule: {e}")),
+                            Err(e) => Err(format!("invalid schedule: {e}{}", quote_hint(expr))),
                         });
                 match computed {
                     Ok(t) => next = if runs { t.clone() } else { None },
@@ -188,5 +188,15 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
             ));
             app.out.line(&text)
         }
+    }
+}
+
+/// MO#99: in compose's list syntax `- key="v"` keeps the quotes in the value.
+fn quote_hint(expr: &str) -> &'static str {
+    let quoted = |q: char| expr.len() >= 2 && expr.starts_with(q) && expr.ends_with(q);
+    if quoted('"') || quoted('\'') {
+        " (the quotes are part of the value: in list syntax `- key=\"v\"` keeps them, MO#99)"
+    } else {
+        ""
     }
 }
