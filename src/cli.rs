@@ -45,6 +45,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Show the plugin, engine and API versions
     Version(VersionArgs),
+    /// Wait until cancelled (SIGINT, SIGTERM, plugin socket closed): for tests
+    #[command(name = "__wait", hide = true)]
+    Wait(WaitArgs),
 }
 
 /// `--format` for commands that print a table or JSON.
@@ -276,7 +279,7 @@ pub struct RunArgs {
     /// Print what would be run instead of running it
     #[arg(long)]
     pub dry_run: bool,
-    /// Cron dialect / Ofelia flavour to imitate
+    /// Ofelia flavour to imitate: default user, job names, keys (default: the scheduler's, else ofelia-0.3)
     #[arg(long, value_enum, value_name = "FLAVOR")]
     pub flavor: Option<FlavorArg>,
 }
@@ -289,12 +292,22 @@ pub struct HistoryArgs {
     /// Only this job
     #[arg(long, value_name = "NAME")]
     pub job: Option<String>,
-    /// Number of runs to show (newest last)
+    /// Number of runs to show: the newest N, oldest first
     #[arg(short = 'n', default_value_t = 20, value_name = "N")]
     pub count: usize,
     /// Format output: table or json
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    /// Connect to the engine first
+    #[arg(long)]
+    pub engine: bool,
+    /// Give up after this many seconds (exit 0)
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]

@@ -53,6 +53,11 @@ fn report(e: Error) -> ExitCode {
     }
     match &e {
         Error::Exit(_) | Error::Interrupted => {}
+        // Usage errors are our own text and may hold a "See '…--help'." line.
+        Error::Usage(text) => {
+            let msg = render::sanitize_keep_newlines(text);
+            let _ = writeln!(std::io::stderr(), "{msg}");
+        }
         _ => {
             let msg = render::sanitize(&e.to_string());
             let _ = writeln!(std::io::stderr(), "{msg}");

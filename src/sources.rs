@@ -422,7 +422,7 @@ fn new_group(
 }
 
 /// The label model of every group, with each group's facts.
-pub fn models<'a>(scope: &'a Scope, include_stopped: bool) -> Vec<(&'a Group, labels::Model)> {
+pub fn models(scope: &Scope, include_stopped: bool) -> Vec<(&Group, labels::Model)> {
     scope
         .groups
         .iter()

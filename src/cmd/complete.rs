@@ -20,7 +20,7 @@ pub fn run(words: &[String]) -> Result<()> {
         None => {
             for s in cmd
                 .get_subcommands()
-                .filter(|s| s.get_name().starts_with(current))
+                .filter(|s| !s.is_hide_set() && s.get_name().starts_with(current))
             {
                 let about = s.get_about().map(|a| a.to_string()).unwrap_or_default();
                 writeln!(out, "{}\t{}", s.get_name(), about)?;

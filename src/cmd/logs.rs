@@ -105,7 +105,7 @@ impl JobFilter {
 /// The scheduler whose logs to show: docker-ofelia's for the project (or the
 /// unscoped one), else a compose-defined scheduler of that project, else the
 /// only scheduler on the engine.
-fn pick<'a>(services: &'a [Service], project: Option<&str>) -> Result<&'a Service> {
+pub(crate) fn pick<'a>(services: &'a [Service], project: Option<&str>) -> Result<&'a Service> {
     let wanted = project.unwrap_or("");
     let ours = services.iter().find(|s| {
         s.managed() && s.labels.get(scheduler::LABEL_PROJECT).map(String::as_str) == Some(wanted)

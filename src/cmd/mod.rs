@@ -16,6 +16,7 @@ pub mod ps;
 pub mod run;
 pub mod up;
 pub mod version;
+pub mod wait;
 
 pub async fn dispatch(app: &App, command: Command) -> Result<()> {
     match command {
@@ -30,6 +31,7 @@ pub async fn dispatch(app: &App, command: Command) -> Result<()> {
         Command::Run(a) => run::run(app, a).await,
         Command::History(a) => history::run(app, a).await,
         Command::Version(a) => version::run(app, a).await,
+        Command::Wait(a) => wait::run(app, a).await,
     }
 }
 
@@ -40,7 +42,11 @@ pub(crate) fn print_warnings(warnings: &[String]) {
     let mut err = std::io::stderr().lock();
     for w in warnings {
         let w = crate::render::sanitize(w);
-        let _ = if color { writeln!(err, "\x1b[33mWARNING:\x1b[0m {w}") } else { writeln!(err, "WARNING: {w}") };
+        let _ = if color {
+            writeln!(err, "\x1b[33mWARNING:\x1b[0m {w}")
+        } else {
+            writeln!(err, "WARNING: {w}")
+        };
     }
 }
 

@@ -1,14 +1,16 @@
 //! `docker ofelia ps`: every scheduler container on the engine (any
 //! `ofelia.service=true` container, ours or not) and what it will run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::{Format, PsArgs};
+use crate::docker::containers::carrier_from_summary;
 use crate::docker::scheduler::{self, Service};
 use crate::error::Result;
+use crate::labels::{self, Carrier};
 use crate::render;
 use crate::schedule::Flavor;
 
@@ -32,10 +34,12 @@ struct Row {
 
 pub async fn run(app: &App, args: PsArgs) -> Result<()> {
     let engine = app.engine().await?;
+    let enabled_filter = ["ofelia.enabled=true".to_string()];
     let (services, enabled) = tokio::try_join!(
         scheduler::list_services(engine),
-        scheduler::list_enabled_labels(engine)
+        engine.list_by_labels(&enabled_filter, false)
     )?;
+    let enabled: Vec<Carrier> = enabled.iter().map(carrier_from_summary).collect();
     let rows: Vec<Row> = services.iter().map(|s| row(s, &enabled)).collect();
     if args.quiet {
         for r in &rows {
@@ -76,7 +80,7 @@ pub async fn run(app: &App, args: PsArgs) -> Result<()> {
     ))
 }
 
-fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
+fn row(s: &Service, enabled: &[Carrier]) -> Row {
     let filters = s.filters();
     let project = s
         .labels
@@ -88,7 +92,8 @@ fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
         .labels
         .get(scheduler::LABEL_FLAVOR)
         .and_then(|f| f.parse::<Flavor>().ok())
-        .unwrap_or_else(|| flavor_from_image(&s.image));
+        .or_else(|| labels::flavor_from_image(&s.image, &BTreeMap::new()))
+        .unwrap_or(crate::sources::DEFAULT_FLAVOR);
     let tz = s
         .env
         .iter()
@@ -100,7 +105,7 @@ fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
         name: s.name.clone(),
         id: s.id.chars().take(12).collect(),
         project,
-        jobs: count_jobs(flavor, &filters, enabled),
+        jobs: count_jobs(s, flavor, enabled),
         filters,
         flavor: flavor.to_string(),
         image: s.image.clone(),
@@ -112,80 +117,76 @@ fn row(s: &Service, enabled: &[(String, HashMap<String, String>)]) -> Row {
     }
 }
 
-/// Does a container pass Ofelia's `-f` filters (label=k[=v], name=x)?
-fn matches(name: &str, labels: &HashMap<String, String>, filters: &[String]) -> bool {
-    filters.iter().all(|f| match f.split_once('=') {
-        Some(("label", kv)) => match kv.split_once('=') {
-            Some((k, v)) => labels.get(k).map(String::as_str) == Some(v),
-            None => labels.contains_key(kv),
-        },
-        Some(("name", n)) => name.contains(n),
-        // Other filters are left to the engine; count the container.
-        _ => true,
-    })
-}
-
-/// How many jobs the scheduler will run: `ofelia.<type>.<name>.schedule`
-/// labels on the running `ofelia.enabled=true` containers its filters select;
-/// job-exec from any of them, other types only from service containers
-/// (netresearch also takes job-run from any).
-// TODO(lead): switch to the label model.
-fn count_jobs(
-    flavor: Flavor,
-    filters: &[String],
-    enabled: &[(String, HashMap<String, String>)],
-) -> usize {
-    let mut jobs: HashSet<(String, String, String)> = HashSet::new();
-    for (name, labels) in enabled {
-        if !matches(name, labels, filters) {
-            continue;
-        }
-        let service = labels.get(scheduler::LABEL_SERVICE).map(String::as_str) == Some("true");
-        for key in labels.keys() {
-            let parts: Vec<&str> = key.split('.').collect();
-            if parts.len() < 4 || parts[0] != "ofelia" || !parts[1].starts_with("job-") {
-                continue;
-            }
-            if !parts[3].eq_ignore_ascii_case("schedule") {
-                continue;
-            }
-            let kind = parts[1];
-            let any = kind == "job-exec" || (flavor == Flavor::Netresearch && kind == "job-run");
-            if !any && !service {
-                continue;
-            }
-            // netresearch prefixes exec jobs with their container.
-            let owner = if flavor == Flavor::Netresearch && kind == "job-exec" {
-                name.clone()
-            } else {
-                String::new()
-            };
-            jobs.insert((owner, kind.to_string(), parts[2].to_string()));
-        }
-    }
-    jobs.len()
-}
-
-// TODO: use labels::flavor_from_image
-fn flavor_from_image(image: &str) -> Flavor {
-    let image = image.strip_prefix("docker.io/").unwrap_or(image);
-    if image.starts_with("ghcr.io/netresearch/ofelia") {
-        Flavor::Netresearch
-    } else if image.starts_with("mcuadros/ofelia:0.4") {
-        Flavor::Ofelia04
-    } else {
-        Flavor::Ofelia03
-    }
+/// How many jobs the scheduler will run, by the label model: the running
+/// `ofelia.enabled=true` containers its `-f` filters select, and its own labels.
+fn count_jobs(s: &Service, flavor: Flavor, enabled: &[Carrier]) -> usize {
+    let me = Carrier {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        image: s.image.clone(),
+        labels: s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        env: s
+            .env
+            .iter()
+            .filter_map(|e| e.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        command: s.args.clone(),
+        running: s.state == "running",
+        ..Carrier::default()
+    };
+    let Some(info) = labels::scheduler_info(&me) else {
+        return 0;
+    };
+    let mut carriers: Vec<Carrier> = enabled.iter().filter(|c| c.id != s.id).cloned().collect();
+    carriers.push(me);
+    let opts = labels::BuildOptions::new(flavor);
+    labels::build_for_scheduler(&carriers, &info, &opts)
+        .jobs
+        .iter()
+        .filter(|j| j.runs)
+        .count()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn labels(kv: &[(&str, &str)]) -> HashMap<String, String> {
+    fn labels(kv: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
         kv.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    fn carrier(name: &str, kv: &[(&str, &str)]) -> Carrier {
+        Carrier {
+            id: name.to_string(),
+            name: name.to_string(),
+            labels: kv
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            running: true,
+            ..Carrier::default()
+        }
+    }
+
+    fn scheduler_with(args: &[&str]) -> Service {
+        Service {
+            id: "s".into(),
+            name: "ofelia".into(),
+            image: "mcuadros/ofelia:latest".into(),
+            labels: labels(&[("ofelia.service", "true"), ("ofelia.enabled", "true")]),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: vec![],
+            state: "running".into(),
+            status: "Up".into(),
+            started_at: None,
+        }
     }
 
     #[test]
@@ -208,43 +209,39 @@ mod tests {
     }
 
     #[test]
-    fn jobs_are_counted_per_filters() {
+    fn jobs_are_counted_per_filters_by_the_label_model() {
         let enabled = vec![
-            (
-                "a-web-1".to_string(),
-                labels(&[
+            carrier(
+                "a-web-1",
+                &[
                     ("ofelia.enabled", "true"),
                     ("com.docker.compose.project", "a"),
                     ("ofelia.job-exec.x.schedule", "@hourly"),
                     ("ofelia.job-exec.x.command", "date"),
                     ("ofelia.job-run.r.schedule", "@hourly"),
-                ]),
+                    ("ofelia.job-run.r.image", "busybox"),
+                ],
             ),
-            (
-                "b-web-1".to_string(),
-                labels(&[
+            carrier(
+                "b-web-1",
+                &[
                     ("ofelia.enabled", "true"),
                     ("com.docker.compose.project", "b"),
                     ("ofelia.job-exec.y.schedule", "@hourly"),
-                ]),
+                    ("ofelia.job-exec.y.command", "date"),
+                ],
             ),
         ];
-        assert_eq!(count_jobs(Flavor::Ofelia03, &[], &enabled), 2);
-        assert_eq!(
-            count_jobs(
-                Flavor::Ofelia03,
-                &["label=com.docker.compose.project=a".into()],
-                &enabled
-            ),
-            1
-        );
-        assert_eq!(
-            count_jobs(
-                Flavor::Netresearch,
-                &["label=com.docker.compose.project=a".into()],
-                &enabled
-            ),
-            2
-        );
+        let all = scheduler_with(&["daemon", "--docker"]);
+        assert_eq!(count_jobs(&all, Flavor::Ofelia03, &enabled), 2);
+        let scoped = scheduler_with(&[
+            "daemon",
+            "--docker",
+            "-f",
+            "label=com.docker.compose.project=a",
+        ]);
+        assert_eq!(count_jobs(&scoped, Flavor::Ofelia03, &enabled), 1);
+        // netresearch also runs job-run labels from app containers.
+        assert_eq!(count_jobs(&scoped, Flavor::Netresearch, &enabled), 2);
     }
 }

@@ -78,7 +78,11 @@ pub async fn run(app: &App, args: UpArgs) -> Result<()> {
         return Err(Error::Interrupted);
     }
     warn_overlaps(engine, &plan, args.project.as_deref()).await;
-    scheduler::start(engine, &id).await?;
+    if let Err(e) = scheduler::start(engine, &id).await {
+        // Leave nothing half-made behind (e.g. a socket path the engine lacks).
+        let _ = scheduler::remove(engine, &id).await;
+        return Err(e);
+    }
     if plan.detach {
         detached(app, engine, &plan, &id).await
     } else {
@@ -447,24 +451,11 @@ fn zone_name(s: &str) -> Option<String> {
     s.parse::<chrono_tz::Tz>().ok().map(|_| s.to_string())
 }
 
-/// The scheduler's flavour told from its image.
-// TODO: use labels::flavor_from_image
+/// The scheduler's flavour told from its image (the label model's rule);
+/// an image it doesn't know is taken for what `up` starts by default.
 fn flavor_from_image(image: &str) -> Flavor {
-    let image = image
-        .strip_prefix("docker.io/")
-        .unwrap_or(image)
-        .strip_prefix("index.docker.io/")
-        .unwrap_or(image);
-    if image.starts_with("ghcr.io/netresearch/ofelia") {
-        return Flavor::Netresearch;
-    }
-    if let Some(rest) = image.strip_prefix("mcuadros/ofelia") {
-        let tag = rest.strip_prefix(':').unwrap_or("latest");
-        if tag.starts_with("0.4") || tag.starts_with("v0.4") {
-            return Flavor::Ofelia04;
-        }
-    }
-    Flavor::Ofelia03
+    crate::labels::flavor_from_image(image, &std::collections::BTreeMap::new())
+        .unwrap_or(crate::sources::DEFAULT_FLAVOR)
 }
 
 fn default_image(flavor: Flavor) -> &'static str {

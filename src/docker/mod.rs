@@ -2,19 +2,26 @@
 //! talks to the engine goes through [`Engine`]; errors are rewritten into
 //! docker's own wording here, once.
 
+pub mod scheduler;
+
 use std::time::Duration;
 
 pub mod containers;
+pub mod jobs;
 
 use bollard::Docker;
 
-pub mod scheduler;
+pub mod ssh;
+pub mod tls;
 
-use crate::context::{Endpoint, Tls};
+use crate::context::Endpoint;
 use crate::error::{Error, Result};
 
-/// How long a dead or unreachable endpoint may take to answer the first call.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a dead or unreachable endpoint may take to answer the first call:
+/// short enough that the whole command reports it within 2 s.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1800);
+/// The same for ssh:// engines, where ssh itself must connect and log in first.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The request timeout for every non-streaming engine call (response headers).
 pub const REQUEST_TIMEOUT_SECS: u64 = 30;
 
@@ -32,7 +39,12 @@ impl Engine {
     pub async fn connect(endpoint: Endpoint) -> Result<Engine> {
         let docker = client_for(&endpoint)?;
         let host = endpoint.host.clone();
-        let version = match tokio::time::timeout(CONNECT_TIMEOUT, docker.version()).await {
+        let limit = if host.starts_with("ssh://") {
+            SSH_CONNECT_TIMEOUT
+        } else {
+            CONNECT_TIMEOUT
+        };
+        let version = match tokio::time::timeout(limit, docker.version()).await {
             Err(_) => return Err(Error::DockerUnreachable { host }),
             Ok(Err(e)) => return Err(map_err(&host, e)),
             Ok(Ok(v)) => v,
@@ -113,44 +125,13 @@ fn client_for(endpoint: &Endpoint) -> Result<Docker> {
                 Docker::connect_with_http(&format!("http://{addr}"), REQUEST_TIMEOUT_SECS, &version)
                     .map_err(|e| map_err(host, e))
             }
-            Some(tls) => connect_tls(addr, tls, &version, host),
+            Some(tls) => tls::connect(addr, tls, REQUEST_TIMEOUT_SECS, &version),
         };
     }
     if host.starts_with("ssh://") {
-        return Err(Error::Endpoint(format!(
-            "ssh:// endpoints are not supported yet ({host}): forward the socket with `ssh -L /tmp/remote-docker.sock:/var/run/docker.sock …` and use -H unix:///tmp/remote-docker.sock"
-        )));
+        return ssh::connect(host, REQUEST_TIMEOUT_SECS, &version);
     }
     Err(Error::Endpoint(format!("unsupported Docker host: {host}")))
-}
-
-fn connect_tls(
-    addr: &str,
-    tls: &Tls,
-    version: &bollard::ClientVersion,
-    host: &str,
-) -> Result<Docker> {
-    let (Some(ca), Some(cert), Some(key)) = (&tls.ca, &tls.cert, &tls.key) else {
-        return Err(Error::Endpoint(format!(
-            "TLS to {host} needs a CA, a client certificate and a key (--tlscacert, --tlscert, --tlskey or DOCKER_CERT_PATH)"
-        )));
-    };
-    if !tls.verify {
-        return Err(Error::Endpoint(format!(
-            "TLS without certificate verification is not supported for {host}: use --tlsverify with the engine's CA"
-        )));
-    }
-    for p in [ca, cert, key] {
-        if !p.exists() {
-            return Err(Error::Endpoint(format!(
-                "could not read CA certificate \"{}\": open {}: no such file or directory",
-                p.display(),
-                p.display()
-            )));
-        }
-    }
-    Docker::connect_with_ssl(addr, key, cert, ca, REQUEST_TIMEOUT_SECS, version)
-        .map_err(|e| map_err(host, e))
 }
 
 /// docker's wording for the errors users meet.
@@ -161,6 +142,9 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             host: host.to_string(),
         },
         B::DockerResponseServerError { message, .. } => Error::Daemon(message),
+        B::IOError { err } if err.get_ref().is_some_and(|i| i.is::<ssh::DialError>()) => {
+            Error::msg(err.to_string())
+        }
         B::RequestTimeoutError => Error::Timeout {
             host: host.to_string(),
             secs: REQUEST_TIMEOUT_SECS,
@@ -169,7 +153,24 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             // Walk the source chain for the io error underneath hyper.
             let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&other);
             while let Some(s) = source {
-                if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                if std::env::var_os("DOCKER_OFELIA_DEBUG").is_some() {
+                    eprintln!("docker-ofelia: engine error: {s:?}");
+                }
+                if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+                    return tls_error(host, tls);
+                }
+                if let Some(mut io) = s.downcast_ref::<std::io::Error>() {
+                    // io::Error's source() skips the wrapped error itself, and
+                    // hyper-rustls wraps io errors in io errors: unwrap by hand.
+                    while let Some(inner) = io.get_ref() {
+                        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                            return tls_error(host, tls);
+                        }
+                        match inner.downcast_ref::<std::io::Error>() {
+                            Some(i) => io = i,
+                            None => break,
+                        }
+                    }
                     match io.kind() {
                         std::io::ErrorKind::PermissionDenied => {
                             let path = host.strip_prefix("unix://").unwrap_or(host);
@@ -201,4 +202,11 @@ pub fn map_err(host: &str, e: bollard::errors::Error) -> Error {
             Error::msg(format!("error during connect: {text}"))
         }
     }
+}
+
+fn tls_error(host: &str, e: &rustls::Error) -> Error {
+    let url = host.replacen("tcp://", "https://", 1);
+    Error::msg(format!(
+        "error during connect: Get \"{url}/version\": tls: {e}"
+    ))
 }

@@ -154,7 +154,7 @@ pub enum Startup {
 }
 
 /// Runs a call; `Ok(Err(status))` for the HTTP statuses in `pass`.
-async fn call_status<T>(
+pub(crate) async fn call_status<T>(
     engine: &Engine,
     fut: impl std::future::Future<Output = std::result::Result<T, BollardError>>,
     pass: &[u16],
@@ -429,17 +429,6 @@ pub async fn list_services(engine: &Engine) -> Result<Vec<Service>> {
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
-}
-
-/// The labels of every running container with `ofelia.enabled=true`.
-pub async fn list_enabled_labels(
-    engine: &Engine,
-) -> Result<Vec<(String, HashMap<String, String>)>> {
-    let list = list_by_label(engine, &[format!("{LABEL_ENABLED}=true")], false).await?;
-    Ok(list
-        .into_iter()
-        .map(|c| (name_of(&c), c.labels.unwrap_or_default()))
-        .collect())
 }
 
 /// What `logs` asks for.

@@ -59,6 +59,9 @@ mod parse;
 mod warnings;
 mod zone;
 
+/// Go's `Duration.String()` for whole seconds (also used by `history`).
+pub(crate) use duration::go_duration_string;
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
