@@ -399,7 +399,9 @@ fn mo99_list_value_keeps_quotes() {
     assert_eq!(q.schedule.as_deref(), Some("\"@every 1s\""));
     assert!(!q.runs && q.next.is_none(), "{q:#?}");
     assert!(
-        q.notes.iter().any(|n| n.starts_with("invalid schedule") && n.contains("MO#99")),
+        q.notes
+            .iter()
+            .any(|n| n.starts_with("invalid schedule") && n.contains("MO#99")),
         "{q:#?}"
     );
     let p = job(&rows, "plain");
@@ -736,6 +738,13 @@ fn live_and_offline_views_agree() {
     let (here, _) = ls_json(cmd);
     let (by_name, _) = ls_json(env.plugin(["ls", "-p", &a, "--format", "json"]));
     assert_eq!(comparable(&here, true), comparable(&by_name, true));
+    // COMPOSE_PROJECT_NAME, as compose reads it.
+    let (by_env, _) = ls_json(
+        TestEnv::new()
+            .env("COMPOSE_PROJECT_NAME", &a)
+            .plugin(["ls", "--format", "json"]),
+    );
+    assert_eq!(comparable(&by_env, true), comparable(&by_name, true));
 
     let (live, _) = ls_json(env.plugin(["ls", "-p", &a, "--format", "json"]));
     let backup = job(&live, "backup");
@@ -838,4 +847,111 @@ fn mo84_mo156_jobs_leak_between_projects() {
     if ja.scheduler.is_none() {
         assert!(err.contains(&format!("(stopped: {a_sched})")), "{err}");
     }
+}
+
+/// NR#86 on the engine: two containers of one service (`--scale app=2`)
+/// declare the same job; netresearch keeps the first, mcuadros merges them.
+#[test]
+fn nr86_duplicate_job_names_live() {
+    require_engine!();
+    let env = TestEnv::new();
+    let p = unique("lsndup");
+    let f = write(
+        &env,
+        "dup/docker-compose.yml",
+        &format!(
+            "services:\n{}",
+            app_service(
+                "app",
+                "      ofelia.enabled: \"true\"\n      ofelia.job-exec.backup.schedule: \"@daily\"\n      ofelia.job-exec.backup.command: date\n"
+            )
+        ),
+    );
+    let _s = Stack::up(&p, &f, &["--scale", "app=2"]);
+    let (rows, _) = ls_json(env.plugin([
+        "ls",
+        "-p",
+        &p,
+        "--format",
+        "json",
+        "--flavor",
+        "netresearch",
+    ]));
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(rows.iter().all(|r| r.job == "app.backup"), "{rows:#?}");
+    assert_eq!(rows.iter().filter(|r| r.runs).count(), 1, "{rows:#?}");
+    let loser = rows.iter().find(|r| !r.runs).expect("ignored one");
+    assert!(
+        loser.notes.iter().any(|n| n.contains("NR#86")),
+        "{loser:#?}"
+    );
+    let (rows, _) =
+        ls_json(env.plugin(["ls", "-p", &p, "--format", "json", "--flavor", "ofelia-0.3"]));
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert!(
+        rows[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("merges them into one job")),
+        "{rows:#?}"
+    );
+}
+
+/// `-a` adds jobs on stopped containers, with a note; without it they are
+/// not listed (Ofelia reads running containers only).
+#[test]
+fn ls_all_includes_stopped_containers() {
+    require_engine!();
+    let env = TestEnv::new();
+    let p = unique("lsnstop");
+    let _c = Cleanup(vec![format!("label=com.docker.compose.project={p}")]);
+    ok(docker_cmd([
+        "create",
+        "--network",
+        "none",
+        "--label",
+        &format!("com.docker.compose.project={p}"),
+        "--label",
+        "ofelia.enabled=true",
+        "--label",
+        "ofelia.job-exec.j.schedule=@hourly",
+        "--label",
+        "ofelia.job-exec.j.command=date",
+        BUSYBOX,
+        "sleep",
+        "3600",
+    ]));
+    let (rows, _) = ls_json(env.plugin(["ls", "-p", &p, "--format", "json"]));
+    assert!(rows.is_empty(), "{rows:#?}");
+    let (rows, _) = ls_json(env.plugin(["ls", "-p", &p, "-a", "--format", "json"]));
+    let j = job(&rows, "j");
+    assert!(!j.runs && j.next.is_none(), "{j:#?}");
+    assert!(j.notes.iter().any(|n| n.contains("not running")), "{j:#?}");
+}
+
+/// Label text never reaches the terminal raw: control characters are escaped
+/// in the table, the warnings and -q.
+#[test]
+fn control_characters_are_escaped() {
+    let env = TestEnv::new();
+    let f = write(
+        &env,
+        "esc/docker-compose.yml",
+        "services:\n  app:\n    image: x\n    labels:\n      ofelia.enabled: \"true\"\n      ofelia.job-exec.j.schedule: \"@daily\"\n      ofelia.job-exec.j.command: \"echo \\e[31mred\\a\"\n      ofeila.job-exec.x\\e[2J.schedule: \"@daily\"\n",
+    );
+    let file = f.to_str().expect("utf8");
+    for args in [
+        vec!["ls", "-f", file, "--no-trunc"],
+        vec!["ls", "-f", file, "-q"],
+        vec!["next", "-f", file],
+    ] {
+        let (code, out, err) = run(env.plugin(&args));
+        assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+        assert!(
+            !out.contains('\u{1b}') && !err.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{args:?}\n{out:?}\n{err:?}"
+        );
+    }
+    let out = ok(env.plugin(["ls", "-f", file, "--no-trunc"]));
+    assert!(out.contains("echo \\u{1b}[31mred\\u{7}"), "{out}");
 }
