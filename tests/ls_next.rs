@@ -755,6 +755,29 @@ fn live_and_offline_views_agree() {
         Some("****")
     );
     assert_eq!(job(&live, "report").command.as_deref(), Some("echo report"));
+    // @every counts from the running scheduler's start, as Ofelia does.
+    let started = ok(docker_cmd([
+        "inspect",
+        "-f",
+        "{{.State.StartedAt}}",
+        &format!("{a}_scheduler_1"),
+    ]));
+    let started = chrono::DateTime::parse_from_rfc3339(started.trim())
+        .expect("StartedAt")
+        .timestamp();
+    let next = job(&live, "report")
+        .next
+        .clone()
+        .expect("next of @every 90m");
+    let next = chrono::DateTime::parse_from_rfc3339(&next)
+        .expect("rfc3339")
+        .timestamp();
+    assert_eq!(
+        (next - started) % 5400,
+        0,
+        "next {next}, scheduler started {started}"
+    );
+    assert!(next > chrono::Utc::now().timestamp() && next <= chrono::Utc::now().timestamp() + 5400);
     assert!(job(&live, "cleanup").runs && job(&live, "nightly").runs);
     assert!(!job(&live, "misplaced").runs);
     assert_eq!(backup.timezone, "Europe/Paris");
