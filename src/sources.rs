@@ -123,16 +123,42 @@ pub async fn gather(app: &App, select: &SelectArgs, opts: &Options) -> Result<Sc
         )?;
         return Ok(from_project(&project, opts));
     }
+    let mut found = None;
     let project = match project_flag {
         Some(p) => Some(p),
         None => match compose::files::find_compose_files(&cwd) {
             Some(files) => {
-                Some(compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name)
+                let name =
+                    compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name;
+                found = Some(files);
+                Some(name)
             }
             None => None,
         },
     };
-    from_engine(app, project, opts).await
+    let mut scope = from_engine(app, project, opts).await?;
+    if let (Some(files), Some(p)) = (found, &scope.project) {
+        if scope.groups.iter().all(|g| g.carriers.is_empty()) {
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| format!("-f {}", display_path(f, &cwd)))
+                .collect();
+            scope.warnings.push(format!(
+                "no container of project {p} (named by the compose file here) on the engine; to read the file offline: docker ofelia {} {}",
+                subcommand_name(),
+                names.join(" ")
+            ));
+        }
+    }
+    Ok(scope)
+}
+
+/// The subcommand being run (`ls`, `next`…), for hints.
+fn subcommand_name() -> String {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-') && a != "ofelia")
+        .unwrap_or_else(|| "ls".to_string())
 }
 
 /// Turns compose services into carriers, with the labels compose would add.
@@ -215,7 +241,10 @@ async fn from_engine(app: &App, project: Option<String>, opts: &Options) -> Resu
     let mut scheduler_carriers = Vec::new();
     for s in &sched_list {
         let Some(id) = s.id.as_deref() else { continue };
-        let inspected = app.cancellable(engine.inspect(id)).await?;
+        // A scheduler removed between the list and the inspect is simply gone.
+        let Ok(inspected) = app.cancellable(engine.inspect(id)).await else {
+            continue;
+        };
         let image = inspected
             .config
             .as_ref()
@@ -267,11 +296,20 @@ fn group(
             .iter()
             .filter(|s| s.name == c.name || labels::selects(s, &c))
             .collect();
-        // A scheduler's own labels are its own jobs.
+        // When several schedulers run the same jobs (each one runs them; a
+        // warning says so), the preview uses the most specific one: the
+        // container itself (a scheduler's own labels), then a scheduler of
+        // the same compose project, then one with -f filters, then by name.
         let chosen = selecting
             .iter()
-            .find(|s| s.name == c.name)
-            .or_else(|| selecting.first())
+            .min_by_key(|s| {
+                (
+                    s.name != c.name,
+                    s.project.is_none() || s.project != c.project,
+                    s.filters.is_empty(),
+                    s.name.clone(),
+                )
+            })
             .map(|s| (**s).clone());
         if selecting.len() > 1 && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true")
         {
@@ -407,4 +445,61 @@ pub fn display_path(p: &Path, cwd: &Path) -> String {
     p.strip_prefix(cwd)
         .map(|r| r.display().to_string())
         .unwrap_or_else(|_| p.display().to_string())
+}
+
+/// One line saying which scheduler, flavour and zone a group's preview uses.
+pub fn group_summary(g: &Group) -> String {
+    let who = match &g.scheduler {
+        Some(s) if s.running => format!("Scheduler {}", s.name),
+        Some(s) => format!("Scheduler {} (not running)", s.name),
+        None => "No scheduler".to_string(),
+    };
+    format!(
+        "{who}: flavour {} ({}), zone {} ({})",
+        g.flavor,
+        g.flavor_source,
+        g.tz.name(),
+        g.tz_source
+    )
+}
+
+/// Where the jobs were read from, for the header of `ls` and `next`.
+pub fn origin_summary(scope: &Scope) -> String {
+    let what = match &scope.project {
+        Some(p) => format!("project {p}"),
+        None => "every project".to_string(),
+    };
+    match &scope.origin {
+        Origin::Engine { host } => format!("Jobs of {what} on {host}"),
+        Origin::Files { files } => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let names: Vec<String> = files.iter().map(|f| display_path(f, &cwd)).collect();
+            format!("Jobs of {what} in {} (offline)", names.join(", "))
+        }
+    }
+}
+
+/// Parsed schedules and next fire times, computed once per distinct
+/// (expression, flavour, zone, origin): a thousand containers usually share
+/// a handful of expressions.
+#[derive(Default)]
+pub struct ScheduleCache {
+    parsed: std::collections::HashMap<
+        (String, Flavor),
+        std::result::Result<schedule::Schedule, String>,
+    >,
+}
+
+impl ScheduleCache {
+    pub fn parse(
+        &mut self,
+        expr: &str,
+        flavor: Flavor,
+    ) -> std::result::Result<&schedule::Schedule, &str> {
+        self.parsed
+            .entry((expr.to_string(), flavor))
+            .or_insert_with(|| schedule::parse(expr, flavor).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
 }

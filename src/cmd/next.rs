@@ -8,8 +8,7 @@ use crate::app::App;
 use crate::cli::{Format, NextArgs};
 use crate::error::{Error, Result};
 use crate::render;
-use crate::schedule;
-use crate::sources::{self, Options};
+use crate::sources::{self, Options, ScheduleCache};
 
 /// One fire time, as `next --format json` prints it (the README documents this).
 #[derive(Debug, Serialize)]
@@ -59,15 +58,28 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
     let mut rows: Vec<FireRow> = Vec::new();
     let mut matched = 0usize;
     let mut headers = Vec::new();
+    let mut warnings = scope.warnings.clone();
+    let mut cache = ScheduleCache::default();
+    let wanted = |name: &str, label_name: &str| {
+        args.job.is_empty() || args.job.iter().any(|n| n == name || n == label_name)
+    };
     for (group, model) in sources::models(&scope, false) {
         let mut any = false;
-        for job in model.jobs.iter().filter(|j| j.runs) {
-            if !args.job.is_empty()
-                && !args
-                    .job
-                    .iter()
-                    .any(|n| *n == job.name || *n == job.label_name)
-            {
+        for job in &model.jobs {
+            if !wanted(&job.name, &job.label_name) {
+                continue;
+            }
+            if !job.runs {
+                // Asked for by name: say why it has no fire times.
+                if !args.job.is_empty() {
+                    matched += 1;
+                    let why: Vec<&str> = job.notes.iter().map(|n| n.message.as_str()).collect();
+                    warnings.push(format!(
+                        "job {}: the scheduler will not run it: {}",
+                        job.name,
+                        why.join("; ")
+                    ));
+                }
                 continue;
             }
             matched += 1;
@@ -75,8 +87,12 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
             let Some(expr) = job.schedule.as_deref() else {
                 continue;
             };
-            let Ok(sched) = schedule::parse(expr, group.flavor) else {
-                continue;
+            let sched = match cache.parse(expr, group.flavor) {
+                Ok(s) => s,
+                Err(e) => {
+                    warnings.push(format!("job {}: invalid schedule {expr:?}: {e}", job.name));
+                    continue;
+                }
             };
             let origin = group.every_origin.or(Some(from));
             for t in sched.upcoming(from, group.tz, args.count, origin).times {
@@ -100,17 +116,7 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
             }
         }
         if any {
-            let who = match &group.scheduler {
-                Some(s) => format!("scheduler {}", s.name),
-                None => "no scheduler".to_string(),
-            };
-            headers.push(format!(
-                "{who}: flavour {} ({}), zone {} ({})",
-                group.flavor,
-                group.flavor_source,
-                group.tz.name(),
-                group.tz_source
-            ));
+            headers.push(sources::group_summary(group));
         }
     }
     if !args.job.is_empty() && matched == 0 {
@@ -118,19 +124,19 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
     }
     rows.sort_by(|a, b| a.instant.cmp(&b.instant).then_with(|| a.job.cmp(&b.job)));
     rows.truncate(args.count);
-    super::print_warnings(&scope.warnings);
+    super::print_warnings(&warnings);
     match args.format {
         Format::Json => app.out.json(&rows),
         Format::Table => {
             let now = Utc::now();
             let mut text = String::new();
+            text.push_str(&render::sanitize(&sources::origin_summary(&scope)));
+            text.push('\n');
             for h in &headers {
                 text.push_str(&render::sanitize(h));
                 text.push('\n');
             }
-            if !headers.is_empty() {
-                text.push('\n');
-            }
+            text.push('\n');
             let table_rows = rows
                 .iter()
                 .map(|r| {
