@@ -25,7 +25,7 @@ pub const LABEL_ENABLED: &str = "ofelia.enabled";
 /// Ownership labels of docker-ofelia (a contract other commands rely on).
 pub const LABEL_MANAGED: &str = "io.docker-ofelia.managed";
 pub const LABEL_PROJECT: &str = "io.docker-ofelia.project";
-pub const LABEL_FLAVOR: &str = "io.docker-ofelia.flavor";
+pub const LABEL_FLAVOR: &str = crate::labels::OWN_FLAVOR_LABEL;
 pub const LABEL_HASH: &str = "io.docker-ofelia.config-hash";
 /// Where the scheduler finds the engine, inside its container.
 pub const SOCKET_IN_CONTAINER: &str = "/var/run/docker.sock";

@@ -22,7 +22,7 @@ pub use keys::{
     normalize_param, prefix_typo, KeyKind, KeySpec,
 };
 pub use scheduler::{
-    flavor_from_image, flavor_with_reason, scheduler_info, selects, SchedulerInfo,
+    flavor_from_image, flavor_with_reason, scheduler_info, selects, SchedulerInfo, OWN_FLAVOR_LABEL,
 };
 pub use values::{
     display_value, is_secret_key, list_value, parse_go_bool, parse_go_duration, parse_go_int,

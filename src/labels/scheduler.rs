@@ -35,12 +35,29 @@ pub struct SchedulerInfo {
     pub include_stopped: bool,
 }
 
+/// The label `docker ofelia up` puts on its schedulers to record their flavour.
+pub const OWN_FLAVOR_LABEL: &str = "io.docker-ofelia.flavor";
+
 /// Is this carrier a scheduler? It carries `ofelia.service=true` (exactly
 /// `"true"`, Ofelia's `hasServiceLabel`), or its image is an Ofelia image.
 pub fn scheduler_info(c: &Carrier) -> Option<SchedulerInfo> {
     let labels = effective_labels(c);
     let service_label = labels.get(super::SERVICE_LABEL).map(String::as_str) == Some("true");
-    let (flavor, flavor_reason, _) = flavor_with_reason(&c.image, &c.image_labels);
+    // `docker ofelia up` records the flavour it was told (`--flavor`) or
+    // worked out; it wins over the image, which may be a local build.
+    let recorded = labels
+        .get(OWN_FLAVOR_LABEL)
+        .and_then(|f| f.parse::<Flavor>().ok());
+    let (flavor, flavor_reason) = match recorded {
+        Some(f) => (
+            Some(f),
+            format!("{OWN_FLAVOR_LABEL}={f}, set by docker ofelia up"),
+        ),
+        None => {
+            let (f, reason, _) = flavor_with_reason(&c.image, &c.image_labels);
+            (f, reason)
+        }
+    };
     if !service_label && flavor.is_none() {
         return None;
     }

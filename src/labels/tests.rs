@@ -860,3 +860,23 @@ mod props {
         }
     }
 }
+
+#[test]
+fn flavour_recorded_by_up_wins_over_an_unknown_image() {
+    let mut c = Carrier {
+        name: "ofelia".into(),
+        image: "local/scheduler:dev".into(),
+        running: true,
+        ..Carrier::default()
+    };
+    c.labels.insert("ofelia.service".into(), "true".into());
+    c.labels
+        .insert(OWN_FLAVOR_LABEL.into(), "netresearch".into());
+    let info = scheduler_info(&c).expect("a scheduler");
+    assert_eq!(info.flavor, Some(Flavor::Netresearch));
+    assert!(
+        info.flavor_reason.contains("docker ofelia up"),
+        "{}",
+        info.flavor_reason
+    );
+}
