@@ -15,9 +15,7 @@ use chrono_tz::Tz;
 use crate::app::App;
 use crate::cli::{SchedulerArgs, SelectArgs};
 use crate::compose::{self, Project};
-use crate::docker::containers::{
-    carrier_from_inspect, carrier_from_summary, PROJECT_LABEL, SERVICE_LABEL,
-};
+use crate::docker::containers::{carrier_from_inspect, carrier_from_summary, PROJECT_LABEL, SERVICE_LABEL};
 use crate::error::{Error, Result};
 use crate::labels::{self, Carrier, Mount, SchedulerInfo};
 use crate::schedule::{self, Flavor};
@@ -69,12 +67,7 @@ pub struct Options {
 
 impl Options {
     pub fn from_args(s: &SchedulerArgs, include_stopped: bool) -> Self {
-        Options {
-            include_stopped,
-            flavor: s.flavor.map(Into::into),
-            tz: s.tz.clone(),
-            all_labelled: false,
-        }
+        Options { include_stopped, flavor: s.flavor.map(Into::into), tz: s.tz.clone(), all_labelled: false }
     }
 }
 
@@ -105,30 +98,18 @@ pub fn zone(name: &str) -> Result<Tz> {
 pub async fn gather(app: &App, select: &SelectArgs, opts: &Options) -> Result<Scope> {
     let env = process_env();
     let cwd = std::env::current_dir()?;
-    let project_flag = select
-        .project
-        .clone()
-        .or_else(|| env.get("COMPOSE_PROJECT_NAME").cloned())
-        .filter(|p| !p.is_empty());
+    let project_flag = select.project.clone().or_else(|| env.get("COMPOSE_PROJECT_NAME").cloned()).filter(|p| !p.is_empty());
     if let Some(p) = &project_flag {
         compose::validate_project_name(p).map_err(|e| Error::usage(e.to_string()))?;
     }
     if !select.files.is_empty() {
-        let project = compose::files::load_project(
-            &select.files,
-            project_flag.as_deref(),
-            &cwd,
-            &env,
-            std::io::stdin(),
-        )?;
+        let project = compose::files::load_project(&select.files, project_flag.as_deref(), &cwd, &env, std::io::stdin())?;
         return Ok(from_project(&project, opts));
     }
     let project = match project_flag {
         Some(p) => Some(p),
         None => match compose::files::find_compose_files(&cwd) {
-            Some(files) => {
-                Some(compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name)
-            }
+            Some(files) => Some(compose::files::load_project(&files, None, &cwd, &env, std::io::empty())?.name),
             None => None,
         },
     };
@@ -151,10 +132,7 @@ pub fn carriers_from_project(project: &Project) -> Vec<Carrier> {
             labels.insert(SERVICE_LABEL.into(), s.name.clone());
             Carrier {
                 id: String::new(),
-                name: s
-                    .container_name
-                    .clone()
-                    .unwrap_or_else(|| s.default_container_name(&project.name)),
+                name: s.container_name.clone().unwrap_or_else(|| s.default_container_name(&project.name)),
                 project: Some(project.name.clone()),
                 service: Some(s.name.clone()),
                 image: s.image.clone().unwrap_or_default(),
@@ -166,11 +144,7 @@ pub fn carriers_from_project(project: &Project) -> Vec<Carrier> {
                 mounts: s
                     .volumes
                     .iter()
-                    .map(|v| Mount {
-                        source: v.source.clone().unwrap_or_default(),
-                        target: v.target.clone(),
-                        read_only: v.read_only,
-                    })
+                    .map(|v| Mount { source: v.source.clone().unwrap_or_default(), target: v.target.clone(), read_only: v.read_only })
                     .collect(),
                 running: true,
                 created: 0,
@@ -182,14 +156,11 @@ pub fn carriers_from_project(project: &Project) -> Vec<Carrier> {
 
 pub fn from_project(project: &Project, opts: &Options) -> Scope {
     let carriers = carriers_from_project(project);
-    let schedulers: Vec<SchedulerInfo> =
-        carriers.iter().filter_map(labels::scheduler_info).collect();
+    let schedulers: Vec<SchedulerInfo> = carriers.iter().filter_map(labels::scheduler_info).collect();
     let mut warnings = Vec::new();
     let groups = group(carriers, &schedulers, opts, &mut warnings, false);
     Scope {
-        origin: Origin::Files {
-            files: project.files.clone(),
-        },
+        origin: Origin::Files { files: project.files.clone() },
         project: Some(project.name.clone()),
         groups,
         warnings,
@@ -205,22 +176,14 @@ async fn from_engine(app: &App, project: Option<String>, opts: &Options) -> Resu
     if let Some(p) = &project {
         filter.push(format!("{PROJECT_LABEL}={p}"));
     }
-    let listed = app
-        .cancellable(engine.list_by_labels(&filter, opts.include_stopped))
-        .await?;
+    let listed = app.cancellable(engine.list_by_labels(&filter, opts.include_stopped)).await?;
     // Schedulers may live in another project (or none): a second list call.
-    let sched_list = app
-        .cancellable(engine.list_by_labels(&["ofelia.service=true".to_string()], true))
-        .await?;
+    let sched_list = app.cancellable(engine.list_by_labels(&["ofelia.service=true".to_string()], true)).await?;
     let mut scheduler_carriers = Vec::new();
     for s in &sched_list {
         let Some(id) = s.id.as_deref() else { continue };
         let inspected = app.cancellable(engine.inspect(id)).await?;
-        let image = inspected
-            .config
-            .as_ref()
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
+        let image = inspected.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default();
         let image_labels = engine.image_labels(&image).await;
         scheduler_carriers.push(carrier_from_inspect(&inspected, image_labels));
     }
@@ -234,20 +197,10 @@ async fn from_engine(app: &App, project: Option<String>, opts: &Options) -> Resu
             carriers.push(c);
         }
     }
-    let schedulers: Vec<SchedulerInfo> = scheduler_carriers
-        .iter()
-        .filter_map(labels::scheduler_info)
-        .collect();
+    let schedulers: Vec<SchedulerInfo> = scheduler_carriers.iter().filter_map(labels::scheduler_info).collect();
     let mut warnings = Vec::new();
     let groups = group(carriers, &schedulers, opts, &mut warnings, true);
-    Ok(Scope {
-        origin: Origin::Engine {
-            host: engine.endpoint.host.clone(),
-        },
-        project,
-        groups,
-        warnings,
-    })
+    Ok(Scope { origin: Origin::Engine { host: engine.endpoint.host.clone() }, project, groups, warnings })
 }
 
 /// Groups carriers by the scheduler whose filters select them.
@@ -263,28 +216,14 @@ fn group(
     let mut unscheduled: Vec<Carrier> = Vec::new();
     let mut multi: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in carriers {
-        let selecting: Vec<&&SchedulerInfo> = running
-            .iter()
-            .filter(|s| s.name == c.name || labels::selects(s, &c))
-            .collect();
+        let selecting: Vec<&&SchedulerInfo> = running.iter().filter(|s| s.name == c.name || labels::selects(s, &c)).collect();
         // A scheduler's own labels are its own jobs.
-        let chosen = selecting
-            .iter()
-            .find(|s| s.name == c.name)
-            .or_else(|| selecting.first())
-            .map(|s| (**s).clone());
-        if selecting.len() > 1 && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true")
-        {
-            multi
-                .entry(c.name.clone())
-                .or_default()
-                .extend(selecting.iter().map(|s| s.name.clone()));
+        let chosen = selecting.iter().find(|s| s.name == c.name).or_else(|| selecting.first()).map(|s| (**s).clone());
+        if selecting.len() > 1 && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true") {
+            multi.entry(c.name.clone()).or_default().extend(selecting.iter().map(|s| s.name.clone()));
         }
         match chosen {
-            Some(s) => match groups
-                .iter_mut()
-                .find(|g| g.scheduler.as_ref().map(|x| &x.name) == Some(&s.name))
-            {
+            Some(s) => match groups.iter_mut().find(|g| g.scheduler.as_ref().map(|x| &x.name) == Some(&s.name)) {
                 Some(g) => g.carriers.push(c),
                 None => groups.push(new_group(Some(s), vec![c], opts, warnings)),
             },
@@ -292,22 +231,12 @@ fn group(
         }
     }
     for (c, s) in multi {
-        warnings.push(format!(
-            "{c}: its jobs are run by {} schedulers ({}): each one runs them",
-            s.len(),
-            s.join(", ")
-        ));
+        warnings.push(format!("{c}: its jobs are run by {} schedulers ({}): each one runs them", s.len(), s.join(", ")));
     }
-    let enabled = unscheduled
-        .iter()
-        .any(|c| c.labels.get("ofelia.enabled").map(String::as_str) == Some("true"));
+    let enabled = unscheduled.iter().any(|c| c.labels.get("ofelia.enabled").map(String::as_str) == Some("true"));
     if !unscheduled.is_empty() {
         if enabled {
-            let stopped: Vec<&str> = schedulers
-                .iter()
-                .filter(|s| !s.running)
-                .map(|s| s.name.as_str())
-                .collect();
+            let stopped: Vec<&str> = schedulers.iter().filter(|s| !s.running).map(|s| s.name.as_str()).collect();
             let msg = if live && !stopped.is_empty() {
                 format!(
                     "no running scheduler selects some of these jobs (stopped: {}): they will not fire; start one with `docker ofelia up -d`",
@@ -325,12 +254,7 @@ fn group(
     groups
 }
 
-fn new_group(
-    scheduler: Option<SchedulerInfo>,
-    carriers: Vec<Carrier>,
-    opts: &Options,
-    warnings: &mut Vec<String>,
-) -> Group {
+fn new_group(scheduler: Option<SchedulerInfo>, carriers: Vec<Carrier>, opts: &Options, warnings: &mut Vec<String>) -> Group {
     let (flavor, flavor_source) = match (opts.flavor, &scheduler) {
         (Some(f), _) => (f, "--flavor".to_string()),
         (None, Some(s)) => match s.flavor {
@@ -343,10 +267,7 @@ fn new_group(
                 (DEFAULT_FLAVOR, format!("assumed ({})", s.flavor_reason))
             }
         },
-        (None, None) => (
-            DEFAULT_FLAVOR,
-            "default: what `docker ofelia up` starts".to_string(),
-        ),
+        (None, None) => (DEFAULT_FLAVOR, "default: what `docker ofelia up` starts".to_string()),
     };
     let (tz, tz_source) = match (&opts.tz, &scheduler) {
         (Some(z), _) => match zone(z) {
@@ -360,10 +281,7 @@ fn new_group(
             Some(name) => match schedule::parse_zone(name, None) {
                 Ok(tz) => (tz, format!("TZ of {}", s.name)),
                 Err(_) => {
-                    warnings.push(format!(
-                        "{}: unknown time zone TZ={name}: Go falls back to UTC",
-                        s.name
-                    ));
+                    warnings.push(format!("{}: unknown time zone TZ={name}: Go falls back to UTC", s.name));
                     (Tz::UTC, format!("UTC (TZ={name} is unknown)"))
                 }
             },
@@ -372,27 +290,16 @@ fn new_group(
         (None, None) => (Tz::UTC, "default: UTC, as the images run".to_string()),
     };
     let every_origin = scheduler.as_ref().and_then(|s| s.started_at);
-    Group {
-        scheduler,
-        flavor,
-        flavor_source,
-        tz,
-        tz_source,
-        every_origin,
-        carriers,
-    }
+    Group { scheduler, flavor, flavor_source, tz, tz_source, every_origin, carriers }
 }
 
 /// The label model of every group, with each group's facts.
-pub fn models<'a>(scope: &'a Scope, include_stopped: bool) -> Vec<(&'a Group, labels::Model)> {
+pub fn models(scope: &Scope, include_stopped: bool) -> Vec<(&Group, labels::Model)> {
     scope
         .groups
         .iter()
         .map(|g| {
-            let opts = labels::BuildOptions {
-                include_stopped,
-                ..labels::BuildOptions::new(g.flavor)
-            };
+            let opts = labels::BuildOptions { include_stopped, ..labels::BuildOptions::new(g.flavor) };
             let model = match &g.scheduler {
                 Some(s) => labels::build_for_scheduler(&g.carriers, s, &opts),
                 None => labels::build_with(&g.carriers, &opts),
@@ -404,7 +311,5 @@ pub fn models<'a>(scope: &'a Scope, include_stopped: bool) -> Vec<(&'a Group, la
 
 /// A path for display relative to `cwd` when inside it.
 pub fn display_path(p: &Path, cwd: &Path) -> String {
-    p.strip_prefix(cwd)
-        .map(|r| r.display().to_string())
-        .unwrap_or_else(|_| p.display().to_string())
+    p.strip_prefix(cwd).map(|r| r.display().to_string()).unwrap_or_else(|_| p.display().to_string())
 }

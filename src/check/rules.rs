@@ -26,6 +26,7 @@ struct At<'a> {
 }
 
 impl At<'_> {
+    #[allow(clippy::too_many_arguments)]
     fn finding(
         &self,
         severity: Severity,

@@ -36,9 +36,7 @@ pub struct JobRow {
 
 pub async fn run(app: &App, args: LsArgs) -> Result<()> {
     let opts = Options::from_args(&args.scheduler, args.all);
-    let scope = app
-        .cancellable(sources::gather(app, &args.select, &opts))
-        .await?;
+    let scope = app.cancellable(sources::gather(app, &args.select, &opts)).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
     for (group, model) in sources::models(&scope, args.all) {
@@ -78,34 +76,18 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
             });
         }
     }
-    rows.sort_by(|a, b| {
-        (&a.project, &a.service, &a.container, &a.job).cmp(&(
-            &b.project,
-            &b.service,
-            &b.container,
-            &b.job,
-        ))
-    });
+    rows.sort_by(|a, b| (&a.project, &a.service, &a.container, &a.job).cmp(&(&b.project, &b.service, &b.container, &b.job)));
     super::print_warnings(&scope.warnings);
     if args.quiet {
         let mut names: Vec<&str> = rows.iter().map(|r| r.job.as_str()).collect();
         names.dedup();
-        let text: String = names
-            .iter()
-            .map(|n| format!("{}\n", render::sanitize(n)))
-            .collect();
+        let text: String = names.iter().map(|n| format!("{}\n", render::sanitize(n))).collect();
         return app.out.write(&text);
     }
     match args.format {
         Format::Json => app.out.json(&rows),
         Format::Table => {
-            let trunc = |s: &str, max: usize| {
-                if args.no_trunc {
-                    s.to_string()
-                } else {
-                    render::truncate(s, max)
-                }
-            };
+            let trunc = |s: &str, max: usize| if args.no_trunc { s.to_string() } else { render::truncate(s, max) };
             let table_rows = rows
                 .iter()
                 .map(|r| {
@@ -126,9 +108,7 @@ pub async fn run(app: &App, args: LsArgs) -> Result<()> {
                 })
                 .collect();
             app.out.line(&render::table(
-                &[
-                    "PROJECT", "SERVICE", "JOB", "TYPE", "SCHEDULE", "COMMAND", "NEXT", "NOTE",
-                ],
+                &["PROJECT", "SERVICE", "JOB", "TYPE", "SCHEDULE", "COMMAND", "NEXT", "NOTE"],
                 table_rows,
             ))
         }

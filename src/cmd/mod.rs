@@ -40,11 +40,7 @@ pub(crate) fn print_warnings(warnings: &[String]) {
     let mut err = std::io::stderr().lock();
     for w in warnings {
         let w = crate::render::sanitize(w);
-        let _ = if color {
-            writeln!(err, "\x1b[33mWARNING:\x1b[0m {w}")
-        } else {
-            writeln!(err, "WARNING: {w}")
-        };
+        let _ = if color { writeln!(err, "\x1b[33mWARNING:\x1b[0m {w}") } else { writeln!(err, "WARNING: {w}") };
     }
 }
 

@@ -42,42 +42,27 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
         Some(s) => parse_time("from", s)?,
         None => Utc::now(),
     };
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| parse_time("until", s))
-        .transpose()?;
+    let until = args.until.as_deref().map(|s| parse_time("until", s)).transpose()?;
     if let Some(u) = until {
         if u <= from {
             return Err(Error::usage("--until must be after --from"));
         }
     }
     let opts = Options::from_args(&args.scheduler, false);
-    let scope = app
-        .cancellable(sources::gather(app, &args.select, &opts))
-        .await?;
+    let scope = app.cancellable(sources::gather(app, &args.select, &opts)).await?;
     let mut rows: Vec<FireRow> = Vec::new();
     let mut matched = 0usize;
     let mut headers = Vec::new();
     for (group, model) in sources::models(&scope, false) {
         let mut any = false;
         for job in model.jobs.iter().filter(|j| j.runs) {
-            if !args.job.is_empty()
-                && !args
-                    .job
-                    .iter()
-                    .any(|n| *n == job.name || *n == job.label_name)
-            {
+            if !args.job.is_empty() && !args.job.iter().any(|n| *n == job.name || *n == job.label_name) {
                 continue;
             }
             matched += 1;
             any = true;
-            let Some(expr) = job.schedule.as_deref() else {
-                continue;
-            };
-            let Ok(sched) = schedule::parse(expr, group.flavor) else {
-                continue;
-            };
+            let Some(expr) = job.schedule.as_deref() else { continue };
+            let Ok(sched) = schedule::parse(expr, group.flavor) else { continue };
             let origin = group.every_origin.or(Some(from));
             for t in sched.upcoming(from, group.tz, args.count, origin).times {
                 let instant = t.with_timezone(&Utc);
@@ -106,10 +91,7 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
             };
             headers.push(format!(
                 "{who}: flavour {} ({}), zone {} ({})",
-                group.flavor,
-                group.flavor_source,
-                group.tz.name(),
-                group.tz_source
+                group.flavor, group.flavor_source, group.tz.name(), group.tz_source
             ));
         }
     }
@@ -146,10 +128,7 @@ pub async fn run(app: &App, args: NextArgs) -> Result<()> {
                     ]
                 })
                 .collect();
-            text.push_str(&render::table(
-                &["TIME", "IN", "PROJECT", "JOB", "TYPE", "TARGET"],
-                table_rows,
-            ));
+            text.push_str(&render::table(&["TIME", "IN", "PROJECT", "JOB", "TYPE", "TARGET"], table_rows));
             app.out.line(&text)
         }
     }

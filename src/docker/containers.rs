@@ -19,39 +19,23 @@ pub const SERVICE_LABEL: &str = "com.docker.compose.service";
 
 impl Engine {
     /// One `GET /containers/json` with label filters (all must match).
-    pub async fn list_by_labels(
-        &self,
-        labels: &[String],
-        all: bool,
-    ) -> Result<Vec<ContainerSummary>> {
+    pub async fn list_by_labels(&self, labels: &[String], all: bool) -> Result<Vec<ContainerSummary>> {
         let mut filters: HashMap<String, Vec<String>> = HashMap::new();
         if !labels.is_empty() {
             filters.insert("label".into(), labels.to_vec());
         }
-        let opts = ListContainersOptions {
-            all,
-            filters: Some(filters),
-            ..Default::default()
-        };
+        let opts = ListContainersOptions { all, filters: Some(filters), ..Default::default() };
         self.call(self.docker.list_containers(Some(opts))).await
     }
 
     pub async fn inspect(&self, id: &str) -> Result<ContainerInspectResponse> {
-        self.call(
-            self.docker
-                .inspect_container(id, None::<InspectContainerOptions>),
-        )
-        .await
+        self.call(self.docker.inspect_container(id, None::<InspectContainerOptions>)).await
     }
 
     /// The labels of an image (empty when the image is gone).
     pub async fn image_labels(&self, image: &str) -> BTreeMap<String, String> {
         match self.call(self.docker.inspect_image(image)).await {
-            Ok(i) => i
-                .config
-                .and_then(|c| c.labels)
-                .map(|l| l.into_iter().collect())
-                .unwrap_or_default(),
+            Ok(i) => i.config.and_then(|c| c.labels).map(|l| l.into_iter().collect()).unwrap_or_default(),
             Err(_) => BTreeMap::new(),
         }
     }
@@ -59,11 +43,8 @@ impl Engine {
 
 /// A carrier from a list entry (no environment: the list API doesn't return it).
 pub fn carrier_from_summary(s: &ContainerSummary) -> Carrier {
-    let labels: BTreeMap<String, String> = s
-        .labels
-        .clone()
-        .map(|l| l.into_iter().collect())
-        .unwrap_or_default();
+    let labels: BTreeMap<String, String> =
+        s.labels.clone().map(|l| l.into_iter().collect()).unwrap_or_default();
     let name = s
         .names
         .as_ref()
@@ -92,11 +73,7 @@ pub fn carrier_from_summary(s: &ContainerSummary) -> Carrier {
         image_labels: BTreeMap::new(),
         label_lines: BTreeMap::new(),
         env: BTreeMap::new(),
-        command: s
-            .command
-            .as_deref()
-            .map(|c| c.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default(),
+        command: s.command.as_deref().map(|c| c.split_whitespace().map(str::to_string).collect()).unwrap_or_default(),
         mounts,
         running: matches!(s.state, Some(ContainerSummaryStateEnum::RUNNING)),
         created: s.created.unwrap_or(0),
@@ -106,25 +83,15 @@ pub fn carrier_from_summary(s: &ContainerSummary) -> Carrier {
 }
 
 /// A carrier from an inspection: command, environment, mounts and start time.
-pub fn carrier_from_inspect(
-    i: &ContainerInspectResponse,
-    image_labels: BTreeMap<String, String>,
-) -> Carrier {
+pub fn carrier_from_inspect(i: &ContainerInspectResponse, image_labels: BTreeMap<String, String>) -> Carrier {
     let config = i.config.clone().unwrap_or_default();
-    let labels: BTreeMap<String, String> = config
-        .labels
-        .clone()
-        .map(|l| l.into_iter().collect())
-        .unwrap_or_default();
+    let labels: BTreeMap<String, String> = config.labels.clone().map(|l| l.into_iter().collect()).unwrap_or_default();
     let env: BTreeMap<String, String> = config
         .env
         .clone()
         .unwrap_or_default()
         .iter()
-        .filter_map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
+        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
         .collect();
     let state = i.state.clone().unwrap_or_default();
     let running = state.running.unwrap_or(false);
@@ -156,12 +123,7 @@ pub fn carrier_from_inspect(
         .unwrap_or(0);
     Carrier {
         id: i.id.clone().unwrap_or_default(),
-        name: i
-            .name
-            .clone()
-            .unwrap_or_default()
-            .trim_start_matches('/')
-            .to_string(),
+        name: i.name.clone().unwrap_or_default().trim_start_matches('/').to_string(),
         project: labels.get(PROJECT_LABEL).cloned(),
         service: labels.get(SERVICE_LABEL).cloned(),
         image: config.image.clone().unwrap_or_default(),

@@ -15,8 +15,7 @@ pub fn bin() -> PathBuf {
 /// The engine the tests use: `DOCKER_OFELIA_TEST_HOST` (set by tests/run.sh),
 /// else the default socket.
 pub fn test_host() -> String {
-    std::env::var("DOCKER_OFELIA_TEST_HOST")
-        .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
+    std::env::var("DOCKER_OFELIA_TEST_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
 }
 
 /// The image every test container uses (built by tests/engine/images.sh).
@@ -26,13 +25,7 @@ pub const BUSYBOX: &str = "docker-ofelia-test/busybox:latest";
 /// the test instead of skipping it.
 pub fn engine_available() -> bool {
     let ok = Command::new("docker")
-        .args([
-            "-H",
-            &test_host(),
-            "version",
-            "--format",
-            "{{.Server.APIVersion}}",
-        ])
+        .args(["-H", &test_host(), "version", "--format", "{{.Server.APIVersion}}"])
         .env_remove("DOCKER_CONTEXT")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -40,10 +33,7 @@ pub fn engine_available() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok && std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!(
-            "CI=true but no Docker engine answers at {}: run the tests through tests/run.sh",
-            test_host()
-        );
+        panic!("CI=true but no Docker engine answers at {}: run the tests through tests/run.sh", test_host());
     }
     ok
 }
@@ -53,10 +43,7 @@ pub fn engine_available() -> bool {
 macro_rules! require_engine {
     () => {
         if !$crate::common::engine_available() {
-            eprintln!(
-                "skipped: no Docker engine at {}",
-                $crate::common::test_host()
-            );
+            eprintln!("skipped: no Docker engine at {}", $crate::common::test_host());
             return;
         }
     };
@@ -78,10 +65,7 @@ impl TestEnv {
         std::os::unix::fs::symlink(bin(), plugins.join("docker-ofelia")).expect("symlink plugin");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
         let envs = vec![
-            (
-                "HOME".to_string(),
-                dir.path().join("home").display().to_string(),
-            ),
+            ("HOME".to_string(), dir.path().join("home").display().to_string()),
             ("DOCKER_CONFIG".to_string(), config.display().to_string()),
             ("DOCKER_HOST".to_string(), test_host()),
         ];
@@ -111,8 +95,7 @@ impl TestEnv {
 
     fn prepare(&self, mut cmd: Command) -> Command {
         for (k, _) in std::env::vars() {
-            if k.starts_with("DOCKER_") || k.starts_with("COMPOSE_") || k == "TZ" || k == "NO_COLOR"
-            {
+            if k.starts_with("DOCKER_") || k.starts_with("COMPOSE_") || k == "TZ" || k == "NO_COLOR" {
                 cmd.env_remove(&k);
             }
         }
@@ -161,10 +144,7 @@ pub fn run(mut cmd: Command) -> (i32, String, String) {
 pub fn ok(cmd: Command) -> String {
     let dbg = format!("{cmd:?}");
     let (code, out, err) = run(cmd);
-    assert_eq!(
-        code, 0,
-        "{dbg} failed ({code})\nstdout:\n{out}\nstderr:\n{err}"
-    );
+    assert_eq!(code, 0, "{dbg} failed ({code})\nstdout:\n{out}\nstderr:\n{err}");
     out
 }
 
@@ -180,10 +160,7 @@ where
             cmd.env_remove(&k);
         }
     }
-    cmd.arg("-H")
-        .arg(test_host())
-        .args(args)
-        .stdin(Stdio::null());
+    cmd.arg("-H").arg(test_host()).args(args).stdin(Stdio::null());
     cmd
 }
 
@@ -191,11 +168,7 @@ where
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}{}x{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    )
+    format!("{prefix}{}x{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
 }
 
 /// Removes containers by label on drop, so failed tests leave nothing behind.
@@ -206,10 +179,7 @@ impl Drop for Cleanup {
         for filter in &self.0 {
             let out = docker_cmd(["ps", "-aq", "--filter", filter]).output();
             if let Ok(out) = out {
-                let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .map(str::to_string)
-                    .collect();
+                let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
                 if !ids.is_empty() {
                     let mut args = vec!["rm".to_string(), "-f".to_string()];
                     args.extend(ids);
