@@ -288,3 +288,15 @@ fn live_project_gives_the_same_findings() {
     assert!(out.contains(&format!("{project}_daily_1")), "{out}");
     let _ = docker_cmd(["ps"]).output();
 }
+
+#[test]
+fn every_rule_is_documented() {
+    let doc = include_str!("../docs/README-check.md");
+    for r in docker_ofelia::check::RULES {
+        assert!(
+            doc.contains(&format!("| `{}` |", r.id)),
+            "{} is not in docs/README-check.md",
+            r.id
+        );
+    }
+}
