@@ -275,6 +275,9 @@ fn carrier_labels(at: &At, flavor: Flavor, model: &Model, out: &mut Vec<Finding>
             ));
             continue;
         };
+        if skip.contains(&(t, name.to_string())) {
+            continue; // the job is never read: its values do not matter.
+        }
         if let Some(inner) = quoted_value(value) {
             out.push(at.finding(
                 Severity::Error,
@@ -286,9 +289,6 @@ fn carrier_labels(at: &At, flavor: Flavor, model: &Model, out: &mut Vec<Finding>
                 format!("write the list item without quotes (- {key}={inner}) or use map syntax ({key}: \"{inner}\")"),
             ));
             continue;
-        }
-        if skip.contains(&(t, name.to_string())) {
-            continue; // the job is never read: its values do not matter.
         }
         if spec.name == "schedule" {
             if let Some((rule, sev, message, fix)) = schedule_rule(value, flavor) {

@@ -322,6 +322,19 @@ fn mo109_job_run_on_a_non_scheduler_container() {
 }
 
 #[test]
+fn misplaced_job_values_are_not_checked() {
+    // The job is never read, so its schedule does not matter: one finding.
+    let f = with_sched(
+        U3,
+        &[
+            ("ofelia.job-run.x.schedule", "\"@every 1d\""),
+            ("ofelia.job-run.x.image", "busybox"),
+        ],
+    );
+    only(&f, "job-placement");
+}
+
+#[test]
 fn mo167_job_local_and_service_run_placement() {
     for (ty, second) in [("job-local", "command"), ("job-service-run", "image")] {
         let s = format!("ofelia.{ty}.x.schedule");
