@@ -300,3 +300,14 @@ fn every_rule_is_documented() {
         );
     }
 }
+
+#[test]
+fn live_check_of_a_project_without_containers_says_so() {
+    require_engine!();
+    let env = TestEnv::new();
+    let project = unique("chkempty");
+    let (code, out, err) = run(env.plugin(["check", "-p", &project]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "no problems found\n");
+    assert!(err.contains("pass -f FILE"), "{err}");
+}

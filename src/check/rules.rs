@@ -656,8 +656,8 @@ fn scheduler(
             Severity::Info,
             "flavor-assumed",
             format!(
-                "the image {:?} does not tell which Ofelia it runs ({}): checked as {f}",
-                s.name, s.flavor_reason
+                "{}, so it does not tell which Ofelia this scheduler runs: checked as {f}",
+                s.flavor_reason
             ),
             "pass --flavor ofelia-0.3, ofelia-0.4 or netresearch".to_string(),
         );

@@ -26,6 +26,15 @@ pub async fn run(app: &App, args: CheckArgs) -> Result<()> {
             .cancellable(sources::gather(app, &args.select, &opts))
             .await?;
         input.live = true;
+        if scope.groups.iter().all(|g| g.carriers.is_empty()) {
+            let what = match &scope.project {
+                Some(p) => format!("no container of project {p:?} on the engine"),
+                None => "no container on the engine".to_string(),
+            };
+            super::print_warnings(&[format!(
+                "{what}: nothing to check live; to check compose files before deploying, pass -f FILE"
+            )]);
+        }
         input.other_projects = other_projects(app, scope.project.as_deref()).await?;
         scope
     } else {
