@@ -225,6 +225,12 @@ pub const RULES: &[RuleInfo] = &[
         "ofelia-0.3 has no valid job: \"unable to start a empty scheduler\"",
     ),
     rule(
+        "several-schedulers",
+        W,
+        "MO#84, MO#156",
+        "a container whose jobs several schedulers run (each job fires once per scheduler)",
+    ),
+    rule(
         "flavor-assumed",
         I,
         "",
@@ -323,6 +329,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     for g in &input.groups {
         rules::group(input, g, &mut out);
     }
+    rules::several_schedulers(input, &mut out);
     out.sort_by(|a, b| {
         (
             &a.project,

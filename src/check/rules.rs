@@ -736,3 +736,58 @@ fn scheduler(
         }
     }
 }
+
+/// Does this scheduler read labels at all? (mcuadros needs `--docker`;
+/// netresearch exits with it.)
+fn reads_labels(s: &labels::SchedulerInfo, flavor: Flavor) -> bool {
+    if is_mcuadros(flavor) {
+        s.docker_flag
+    } else {
+        !s.docker_flag
+    }
+}
+
+/// A container selected by several schedulers that read labels: each of them
+/// runs its jobs (MO#84, #156).
+pub(super) fn several_schedulers(input: &Input, out: &mut Vec<Finding>) {
+    let schedulers: Vec<&labels::SchedulerInfo> = input
+        .groups
+        .iter()
+        .filter_map(|g| g.scheduler.as_ref().filter(|s| reads_labels(s, g.flavor)))
+        .collect();
+    if schedulers.len() < 2 {
+        return;
+    }
+    for g in &input.groups {
+        for c in &g.carriers {
+            let eff = effective_labels(c);
+            let has_jobs = c.labels.keys().any(|k| k.starts_with("ofelia.job-"));
+            if eff.get(ENABLED_LABEL).map(String::as_str) != Some("true") || !has_jobs {
+                continue;
+            }
+            let names: Vec<&str> = schedulers
+                .iter()
+                .filter(|s| s.name == c.name || labels::selects(s, c))
+                .map(|s| s.name.as_str())
+                .collect();
+            if names.len() < 2 {
+                continue;
+            }
+            let at = At { input, c };
+            out.push(at.finding(
+                Severity::Warning,
+                "several-schedulers",
+                None,
+                None,
+                Some(ENABLED_LABEL),
+                format!(
+                    "{} schedulers select this container ({}): each one runs its jobs, so every job fires {} times (MO#84, #156)",
+                    names.len(),
+                    names.join(", "),
+                    names.len()
+                ),
+                "give each scheduler a -f filter (label=com.docker.compose.project=<project>) so that only one selects it".to_string(),
+            ));
+        }
+    }
+}

@@ -482,6 +482,42 @@ fn mo84_mo156_no_project_filter() {
 }
 
 #[test]
+fn mo156_two_schedulers_select_the_same_container() {
+    let mut other = sched(U3, &sched_job());
+    other.name = "blog-ofelia-1".into();
+    other.project = Some("blog".into());
+    other.command = vec!["daemon".into(), "--docker".into()];
+    let mine = sched(U3, &sched_job());
+    let web = app("web", &ok_job());
+    let groups = vec![
+        Group {
+            scheduler: scheduler_info(&mine),
+            flavor: U3,
+            flavor_known: true,
+            carriers: vec![mine, web],
+        },
+        Group {
+            scheduler: scheduler_info(&other),
+            flavor: U3,
+            flavor_known: true,
+            carriers: vec![other],
+        },
+    ];
+    let f = check(&Input {
+        groups,
+        ..Input::default()
+    });
+    let got: Vec<(&str, Option<&str>)> = f.iter().map(|f| (f.rule, f.service.as_deref())).collect();
+    // blog's scheduler has no filter; it selects web and shop's scheduler,
+    // both carrying jobs.
+    assert!(got.contains(&("several-schedulers", Some("web"))), "{f:#?}");
+    assert!(
+        got.contains(&("no-project-filter", Some("ofelia"))),
+        "{f:#?}"
+    );
+}
+
+#[test]
 fn mo420_every_job_invalid_empties_the_0_3_scheduler() {
     let bad = [
         ("ofelia.job-exec.x.schedule", "@every 1d"),
