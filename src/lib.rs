@@ -11,6 +11,7 @@
 //! - [`cmd`]: one module per subcommand.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod compose;

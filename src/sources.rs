@@ -206,7 +206,7 @@ pub fn carriers_from_project(project: &Project) -> Vec<Carrier> {
         .collect()
 }
 
-fn from_project(project: &Project, opts: &Options) -> Scope {
+pub fn from_project(project: &Project, opts: &Options) -> Scope {
     let carriers = carriers_from_project(project);
     let schedulers: Vec<SchedulerInfo> =
         carriers.iter().filter_map(labels::scheduler_info).collect();

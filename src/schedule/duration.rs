@@ -116,6 +116,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 }
 
 /// Go's `Duration.String()` for whole seconds: `1h30m0s`, `90s` → `1m30s`.
+#[allow(dead_code)] // used by the schedule branch (explain); unused here
 pub(crate) fn go_duration_string(secs: u64) -> String {
     if secs == 0 {
         return "0s".into();
