@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::cli::Command;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub mod check;
 pub mod complete;
@@ -48,9 +48,4 @@ pub(crate) fn print_warnings(warnings: &[String]) {
             writeln!(err, "WARNING: {w}")
         };
     }
-}
-
-/// Placeholder for a command whose issue is not finished yet.
-pub(crate) fn not_yet(name: &str) -> Error {
-    Error::msg(format!("docker ofelia {name}: not implemented yet"))
 }
