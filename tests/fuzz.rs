@@ -211,12 +211,28 @@ fn random_input(r: &mut XorShift) -> String {
         ];
         return D[r.below(D.len() as u64) as usize].to_string();
     }
-    let n = 1 + r.below(8);
+    // Half of the lines: 5 or 6 fields of mostly valid atoms, so that the
+    // evaluator (not only the parser) gets exercised.
+    const GOOD: &[&str] = &[
+        "*", "0", "1", "5", "*/5", "1-5", "*/15", "30", "?", "MON", "L",
+    ];
+    let plausible = r.below(2) == 0;
+    let n = if plausible {
+        5 + r.below(2)
+    } else {
+        1 + r.below(8)
+    };
     let mut fields = vec![];
     for _ in 0..n {
-        let k = 1 + r.below(3);
+        let k = 1 + r.below(if plausible { 2 } else { 3 });
         let items: Vec<&str> = (0..k)
-            .map(|_| ATOMS[r.below(ATOMS.len() as u64) as usize])
+            .map(|_| {
+                if plausible && r.below(4) != 0 {
+                    GOOD[r.below(GOOD.len() as u64) as usize]
+                } else {
+                    ATOMS[r.below(ATOMS.len() as u64) as usize]
+                }
+            })
             .collect();
         fields.push(items.join(","));
     }

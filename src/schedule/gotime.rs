@@ -6,7 +6,7 @@
 //! Instants are whole Unix seconds: every `Next` starts at `t + 1s`
 //! truncated to the second, so sub-second parts never matter afterwards.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -69,6 +69,8 @@ fn year_spans(tz: Tz, year: i64) -> Rc<[Span]> {
 /// thousands of them). `Utc` needs no lookups at all.
 pub(crate) struct Zone {
     tz: Option<Tz>,
+    /// The span found last: most lookups fall in it again.
+    last: Cell<Span>,
     cache: RefCell<Vec<YearSpans>>,
 }
 
@@ -80,6 +82,11 @@ impl Zone {
         };
         Zone {
             tz,
+            last: Cell::new(Span {
+                from: 0,
+                until: 0,
+                offset: 0,
+            }),
             cache: RefCell::new(Vec::new()),
         }
     }
@@ -94,6 +101,16 @@ impl Zone {
                 offset: 0,
             };
         };
+        let last = self.last.get();
+        if unix >= last.from && unix < last.until {
+            return last;
+        }
+        let span = self.span_slow(tz, unix);
+        self.last.set(span);
+        span
+    }
+
+    fn span_slow(&self, tz: Tz, unix: i64) -> Span {
         let year = utc_year(unix);
         let mut cache = self.cache.borrow_mut();
         if let Some(ys) = cache.iter().find(|ys| ys.year == year) {

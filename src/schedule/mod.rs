@@ -133,7 +133,7 @@ impl Schedule {
     /// netresearch: Ofelia's strict validator (`ofelia validate`,
     /// `enable-strict-validation`) rejects this expression although the daemon runs it.
     pub fn strict_invalid(&self) -> bool {
-        self.parsed.strict_invalid
+        self.flavor == Flavor::Netresearch && parse::gocron_strict_rejects(&self.expr)
     }
 
     /// Number of cron fields written (5, 6 or 7); 0 for descriptors.

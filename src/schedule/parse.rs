@@ -81,8 +81,6 @@ pub(crate) struct Parsed {
     pub field_count: usize,
     /// The `@every` duration as written, in nanoseconds (before rounding).
     pub every_raw_ns: Option<i64>,
-    /// netresearch: the strict validator (`ofelia validate`) rejects it.
-    pub strict_invalid: bool,
     /// The field texts (sec, min, hour, dom, month, dow[, year]) after filling defaults.
     pub fields: Vec<String>,
 }
@@ -214,7 +212,8 @@ fn must_parse_int(d: Dialect, expr: &str) -> Result<u64, String> {
 }
 
 fn parse_int_or_name(d: Dialect, expr: &str, b: Bounds) -> Result<u64, String> {
-    if !b.names.is_empty() {
+    if !b.names.is_empty() && !expr.starts_with(|c: char| c.is_ascii_digit()) {
+        // Go's strings.ToLower: full Unicode lowering, then an exact match.
         let lower = expr.to_lowercase();
         if let Some((_, v)) = b.names.iter().find(|(n, _)| *n == lower) {
             return Ok(*v);
@@ -237,15 +236,28 @@ fn get_bits(low: u64, high: u64, step: u64) -> u64 {
     bits
 }
 
+/// `s.split(sep)` without allocating: the first three parts and the count.
+fn split3(s: &str, sep: char) -> ([&str; 3], usize) {
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s.split(sep) {
+        if n < 3 {
+            parts[n] = p;
+        }
+        n += 1;
+    }
+    (parts, n)
+}
+
 /// One comma-separated item: `*`, `?`, `a`, `a-b`, each with `/step`.
 fn get_range(d: Dialect, expr: &str, b: Bounds) -> Result<u64, String> {
     if d.nr && expr.starts_with('H') {
         // go-cron's Hash option is on but Ofelia gives it no key.
         return Err("h expressions require a hash key: use ParseWithHashKey or WithHashKey".into());
     }
-    let range_and_step: Vec<&str> = expr.split('/').collect();
-    let low_and_high: Vec<&str> = range_and_step[0].split('-').collect();
-    let single = low_and_high.len() == 1;
+    let (range_and_step, rs_len) = split3(expr, '/');
+    let (low_and_high, lh_len) = split3(range_and_step[0], '-');
+    let single = lh_len == 1;
     let (start, mut end, mut extra);
     if low_and_high[0] == "*" || low_and_high[0] == "?" {
         // robfig ignores anything after `*-`: `*-5` is `*`.
@@ -255,7 +267,7 @@ fn get_range(d: Dialect, expr: &str, b: Bounds) -> Result<u64, String> {
     } else {
         start = parse_int_or_name(d, low_and_high[0], b)?;
         extra = 0;
-        match low_and_high.len() {
+        match lh_len {
             1 => end = start,
             2 => end = parse_int_or_name(d, low_and_high[1], b)?,
             _ => {
@@ -264,7 +276,7 @@ fn get_range(d: Dialect, expr: &str, b: Bounds) -> Result<u64, String> {
             }
         }
     }
-    let step = match range_and_step.len() {
+    let step = match rs_len {
         1 => 1,
         2 => {
             let step = must_parse_int(d, range_and_step[1])?;
@@ -446,7 +458,6 @@ fn empty_parsed(kind: Kind) -> Parsed {
         descriptor: None,
         field_count: 0,
         every_raw_ns: None,
-        strict_invalid: false,
         fields: vec![],
     }
 }
@@ -755,13 +766,15 @@ fn gocron_years(d: Dialect, field: &str) -> Result<Option<Vec<YearRange>>, Strin
 }
 
 fn parse_gocron(spec: &str) -> Result<Parsed, String> {
-    let mut p = parse_gocron_with(spec, false)?;
-    // Ofelia's strict validator (`ofelia validate`, enable-strict-validation)
-    // parses with the same go-cron but without YearOptional and the L/W/#
-    // extensions. Run it for real: its wrap-around arithmetic accepts more
-    // than one would guess (`48-12 19 7 * * 2029/4` passes, with no weekday).
-    p.strict_invalid = parse_gocron_with(spec, true).is_err();
-    Ok(p)
+    parse_gocron_with(spec, false)
+}
+
+/// Ofelia's strict validator (`ofelia validate`, enable-strict-validation)
+/// parses with the same go-cron but without YearOptional and the L/W/#
+/// extensions. We run it for real: its wrap-around arithmetic accepts more
+/// than one would guess (`48-12 19 7 * * 2029/4` passes, with no weekday).
+pub(crate) fn gocron_strict_rejects(spec: &str) -> bool {
+    parse_gocron_with(spec, true).is_err()
 }
 
 fn parse_gocron_with(spec: &str, strict: bool) -> Result<Parsed, String> {
