@@ -12,7 +12,7 @@ use std::process::Command;
 use common::{docker_cmd, run, test_host, unique, TestEnv};
 use serde::Deserialize;
 
-/// The JSON contract of `check --format json` (docs/README-check.md).
+/// The JSON contract of `check --format json` (README.md, section check).
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct Finding {
@@ -305,11 +305,11 @@ fn live_project_gives_the_same_findings() {
 
 #[test]
 fn every_rule_is_documented() {
-    let doc = include_str!("../docs/README-check.md");
+    let doc = include_str!("../README.md");
     for r in docker_ofelia::check::RULES {
         assert!(
             doc.contains(&format!("| `{}` |", r.id)),
-            "{} is not in docs/README-check.md",
+            "{} is not in README.md",
             r.id
         );
     }

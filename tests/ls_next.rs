@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 const SCHEDULER: &str = "docker-ofelia-test/scheduler:latest";
 
-/// The `ls --format json` contract (docs/README-ls-next.md). An added or
+/// The `ls --format json` contract (README.md, section ls). An added or
 /// renamed field fails this test: update the README with it.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -14,7 +14,7 @@ use crate::render;
 use crate::schedule::Flavor;
 use crate::sources::{self, Options, ScheduleCache};
 
-/// One job, as `ls --format json` prints it (docs/README-ls-next.md documents
+/// One job, as `ls --format json` prints it (README.md documents
 /// this contract and tests/ls_next.rs locks it).
 #[derive(Debug, Serialize)]
 pub struct JobRow {

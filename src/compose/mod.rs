@@ -5,7 +5,7 @@
 //!   a [`Project`]; every [`Label`] carries the file and line of its key.
 //! - [`files`] is the I/O layer: which files, `.env`, stdin.
 //!
-//! Only what matters to Ofelia is modelled (see docs/README-compose.md).
+//! Only what matters to Ofelia is modelled (see README.md, section Compose files).
 
 pub mod files;
 
