@@ -69,7 +69,12 @@ fn up_creates_the_scheduler_as_compose_would() {
             &name,
             "{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}}{{end}}"
         ),
-        "bind /var/run/docker.sock /var/run/docker.sock false"
+        format!(
+            "bind {} /var/run/docker.sock false",
+            common::test_host()
+                .strip_prefix("unix://")
+                .unwrap_or("/var/run/docker.sock")
+        )
     );
     let envs = inspect(&name, "{{json .Config.Env}}");
     assert!(envs.contains("\"TZ=Europe/Paris\""), "{envs}");
