@@ -85,15 +85,11 @@ pub fn process_env() -> BTreeMap<String, String> {
 
 /// The host's zone name: `TZ`, else the /etc/localtime link target.
 pub fn host_zone_name() -> Option<String> {
-    if let Ok(tz) = std::env::var("TZ") {
-        let tz = tz.trim_start_matches(':').to_string();
-        if !tz.is_empty() {
-            return Some(tz);
-        }
-    }
-    let target = std::fs::read_link("/etc/localtime").ok()?;
-    let s = target.to_string_lossy();
-    s.split("zoneinfo/").nth(1).map(str::to_string)
+    let tz = std::env::var("TZ").ok();
+    let link = std::fs::read_link("/etc/localtime")
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned());
+    schedule::host_zone(tz.as_deref(), link.as_deref()).map(|(name, _)| name)
 }
 
 /// Resolves a `--tz` value (`local` allowed).

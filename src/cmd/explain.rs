@@ -24,19 +24,6 @@ struct ExplainJson<'a> {
     warnings: Vec<Warning>,
 }
 
-/// The zone `--tz local` means: `TZ`, else the /etc/localtime link, else UTC.
-pub(crate) fn local_zone_name() -> Option<String> {
-    if let Ok(tz) = std::env::var("TZ") {
-        let tz = tz.trim().trim_start_matches(':').to_string();
-        if !tz.is_empty() {
-            return Some(tz);
-        }
-    }
-    let target = std::fs::read_link("/etc/localtime").ok()?;
-    let s = target.to_string_lossy();
-    s.split_once("zoneinfo/").map(|(_, name)| name.to_string())
-}
-
 /// `--from`: RFC 3339 (fractional seconds allowed); default now.
 pub(crate) fn parse_from(from: Option<&str>) -> Result<DateTime<Utc>> {
     match from {
@@ -53,7 +40,7 @@ pub(crate) fn parse_from(from: Option<&str>) -> Result<DateTime<Utc>> {
 
 pub async fn run(app: &App, args: ExplainArgs) -> Result<()> {
     let flavor: Flavor = args.flavor.into();
-    let local = local_zone_name();
+    let local = crate::sources::host_zone_name();
     let tz = schedule::parse_zone(&args.tz, local.as_deref())
         .map_err(|e| Error::usage(format!("invalid --tz: {e}")))?;
     let from = parse_from(args.from.as_deref())?;

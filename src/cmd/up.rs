@@ -424,31 +424,17 @@ impl HostEnv {
 /// The host's zone: TZ, else the /etc/localtime link target under zoneinfo,
 /// else UTC. Returns the zone and where it came from.
 fn host_zone(host: &HostEnv) -> (String, &'static str) {
-    if let Some(tz) = &host.tz {
-        let tz = tz.trim_start_matches(':');
-        if let Some(name) = zone_name(tz) {
-            return (name, "the host's TZ");
-        }
-    }
-    if let Some(target) = &host.localtime {
-        let t = target.to_string_lossy();
-        if let Some((_, name)) = t.split_once("zoneinfo/") {
-            if let Some(name) = zone_name(name) {
-                return (name, "the host's zone");
-            }
-        }
-    }
-    ("UTC".to_string(), "the host's zone could not be told")
+    let link = host
+        .localtime
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    crate::schedule::host_zone(host.tz.as_deref(), link.as_deref())
+        .unwrap_or_else(|| ("UTC".to_string(), "the host's zone could not be told"))
 }
 
 /// An IANA zone name chrono-tz knows (as written), from a name or a path.
 fn zone_name(s: &str) -> Option<String> {
-    let s = s.trim();
-    let s = s
-        .split_once("zoneinfo/")
-        .map_or(s, |(_, n)| n)
-        .trim_start_matches("posix/");
-    s.parse::<chrono_tz::Tz>().ok().map(|_| s.to_string())
+    crate::schedule::known_zone_name(s)
 }
 
 /// The scheduler's flavour told from its image (the label model's rule);

@@ -66,7 +66,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 pub use warnings::{warnings, Warning};
-pub use zone::parse_zone;
+pub use zone::{host_zone, known_zone_name, parse_zone};
 
 use gotime::Zone;
 use next::Algo;

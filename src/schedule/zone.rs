@@ -35,6 +35,33 @@ pub fn parse_zone(name: &str, local_zone_name: Option<&str>) -> Result<Tz, Strin
         })
 }
 
+/// The host's zone, as a Go program there would see it: `TZ` (the value of
+/// the variable, when set), else the target of the /etc/localtime link under
+/// `zoneinfo/`. Returns the IANA name and where it came from; None when
+/// neither names a zone chrono-tz knows (the caller then says UTC).
+pub fn host_zone(
+    tz_env: Option<&str>,
+    localtime_link: Option<&str>,
+) -> Option<(String, &'static str)> {
+    if let Some(name) = tz_env.and_then(|tz| known_zone_name(tz.trim_start_matches(':'))) {
+        return Some((name, "the host's TZ"));
+    }
+    let target = localtime_link?;
+    let (_, name) = target.split_once("zoneinfo/")?;
+    known_zone_name(name).map(|n| (n, "the host's zone"))
+}
+
+/// An IANA zone name chrono-tz knows (as written), from a name or a path
+/// such as /usr/share/zoneinfo/posix/Europe/Paris.
+pub fn known_zone_name(s: &str) -> Option<String> {
+    let s = s.trim();
+    let s = s
+        .split_once("zoneinfo/")
+        .map_or(s, |(_, n)| n)
+        .trim_start_matches("posix/");
+    s.parse::<Tz>().ok().map(|_| s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
