@@ -10,6 +10,8 @@
 //! - [`render`]: tables, JSON, colours and sanitising;
 //! - [`cmd`]: one module per subcommand.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod app;
 pub mod check;
 pub mod cli;
