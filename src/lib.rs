@@ -10,7 +10,10 @@
 //! - [`render`]: tables, JSON, colours and sanitising;
 //! - [`cmd`]: one module per subcommand.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod app;
 pub mod check;

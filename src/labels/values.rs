@@ -63,49 +63,11 @@ pub fn parse_go_int(raw: &str) -> Result<i64, String> {
 
 /// Go's `time.ParseDuration`: `300ms`, `1.5h`, `2h45m`; units ns, us, µs,
 /// ms, s, m, h. No days (MO#420: `@every 1d` is not a Go duration).
-/// Returns the duration in nanoseconds (saturating).
+/// Returns the duration in nanoseconds (Go's own parser: schedule::parse_go_duration).
 pub fn parse_go_duration(raw: &str) -> Result<i128, String> {
-    let err = || format!("{raw:?} is not a Go duration (e.g. 90s, 15m, 1h30m; no days)");
-    let (neg, mut rest) = match raw.as_bytes().first() {
-        Some(b'-') => (true, &raw[1..]),
-        Some(b'+') => (false, &raw[1..]),
-        _ => (false, raw),
-    };
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(err());
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let num = &rest[..num_len];
-        if num.is_empty() || num == "." {
-            return Err(err());
-        }
-        let value: f64 = num.parse().map_err(|_| err())?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let scale: f64 = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return Err(err()),
-        };
-        total += value * scale;
-    }
-    let ns = total as i128;
-    Ok(if neg { -ns } else { ns })
+    crate::schedule::parse_go_duration(raw)
+        .map(i128::from)
+        .map_err(|_| format!("{raw:?} is not a Go duration (e.g. 90s, 15m, 1h30m; no days)"))
 }
 
 /// Ofelia's argument splitting for commands (gobs/args `GetArgs`): words split

@@ -2,7 +2,7 @@
 
 /// Parses a Go duration into nanoseconds, with Go's error texts.
 /// `1h30m`, `1.5h`, `500ms`, `-5s`, `0` work; `1d`, `1h 30m`, `5` do not.
-pub(crate) fn parse_go_duration(orig: &str) -> Result<i64, String> {
+pub fn parse_go_duration(orig: &str) -> Result<i64, String> {
     let invalid = || format!("time: invalid duration {}", go_quote(orig));
     let mut s = orig.as_bytes();
     let mut neg = false;

@@ -65,6 +65,7 @@ pub(crate) use duration::go_duration_string;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+pub use duration::parse_go_duration;
 pub use warnings::{warnings, Warning};
 pub use zone::{host_zone, known_zone_name, parse_zone};
 
