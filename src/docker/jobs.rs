@@ -156,24 +156,17 @@ impl ContainerSpec {
         if let Some(n) = &self.name {
             a.extend(["--name".into(), n.clone()]);
         }
-        for (k, v) in &self.labels {
-            a.extend(["--label".into(), format!("{k}={v}")]);
-        }
-        if let Some(u) = &self.user {
-            a.extend(["--user".into(), u.clone()]);
-        }
-        if self.tty {
-            a.push("--tty".into());
-        }
-        if let Some(n) = &self.network {
-            a.extend(["--network".into(), n.clone()]);
-        }
-        if let Some(h) = &self.hostname {
-            a.extend(["--hostname".into(), h.clone()]);
-        }
-        if let Some(w) = &self.working_dir {
-            a.extend(["--workdir".into(), w.clone()]);
-        }
+        push_common_flags(
+            &mut a,
+            &CommonFlags {
+                labels: &self.labels,
+                user: self.user.as_deref(),
+                tty: self.tty,
+                network: self.network.as_deref(),
+                hostname: self.hostname.as_deref(),
+                workdir: self.working_dir.as_deref(),
+            },
+        );
         for v in &self.binds {
             a.extend(["--volume".into(), v.clone()]);
         }
@@ -195,6 +188,34 @@ impl ContainerSpec {
         a.extend(self.cmd.iter().cloned());
         shell_join(&a)
     }
+}
+
+/// The flags `docker run` and `docker service create` spell the same way.
+struct CommonFlags<'a> {
+    labels: &'a [(String, String)],
+    user: Option<&'a str>,
+    tty: bool,
+    network: Option<&'a str>,
+    hostname: Option<&'a str>,
+    workdir: Option<&'a str>,
+}
+
+fn push_common_flags(a: &mut Vec<String>, f: &CommonFlags<'_>) {
+    fn opt(a: &mut Vec<String>, flag: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            a.extend([flag.to_string(), v.to_string()]);
+        }
+    }
+    for (k, v) in f.labels {
+        a.extend(["--label".into(), format!("{k}={v}")]);
+    }
+    opt(a, "--user", f.user);
+    if f.tty {
+        a.push("--tty".into());
+    }
+    opt(a, "--network", f.network);
+    opt(a, "--hostname", f.hostname);
+    opt(a, "--workdir", f.workdir);
 }
 
 /// A one-off swarm service for a job-service-run (restart condition none,
@@ -304,24 +325,17 @@ impl ServiceSpec {
             "--replicas".into(),
             "1".into(),
         ]);
-        for (k, v) in &self.labels {
-            a.extend(["--label".into(), format!("{k}={v}")]);
-        }
-        if let Some(u) = &self.user {
-            a.extend(["--user".into(), u.clone()]);
-        }
-        if self.tty {
-            a.push("--tty".into());
-        }
-        if let Some(n) = &self.network {
-            a.extend(["--network".into(), n.clone()]);
-        }
-        if let Some(h) = &self.hostname {
-            a.extend(["--hostname".into(), h.clone()]);
-        }
-        if let Some(d) = &self.dir {
-            a.extend(["--workdir".into(), d.clone()]);
-        }
+        push_common_flags(
+            &mut a,
+            &CommonFlags {
+                labels: &self.labels,
+                user: self.user.as_deref(),
+                tty: self.tty,
+                network: self.network.as_deref(),
+                hostname: self.hostname.as_deref(),
+                workdir: self.dir.as_deref(),
+            },
+        );
         for b in &self.binds {
             a.extend(["--mount".into(), format!("type=bind,{b}")]);
         }
