@@ -106,6 +106,17 @@ enum Frame {
 
 /// Parses the first document of `text`. `Ok(None)` for an empty stream.
 pub(crate) fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    // yaml-rust2 takes a NUL for the end of the stream, so a file with one
+    // would be cut short (or read as empty) without a word. YAML allows no
+    // control characters but tab, LF, CR and NEL; Go's yaml rejects them too.
+    if let Some(at) =
+        text.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
+    {
+        return Err(YamlError {
+            line: text[..at].matches('\n').count() + 1,
+            reason: "control characters are not allowed".into(),
+        });
+    }
     let mut parser = Parser::new_from_str(text);
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -283,6 +294,15 @@ mod tests {
 
     fn p(s: &str) -> Node {
         parse(s).unwrap().unwrap()
+    }
+
+    #[test]
+    fn control_characters_are_an_error_not_the_end_of_the_file() {
+        let e = parse("services:\n  app:\n    image: a\0\n  b:\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert_eq!(e.reason, "control characters are not allowed");
+        assert_eq!(parse("\0garbage").unwrap_err().line, 1);
+        assert!(parse("a: b\tc\r\nd: e\n").is_ok());
     }
 
     #[test]
