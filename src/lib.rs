@@ -130,6 +130,16 @@ fn clap_error(e: clap::Error) -> Result<()> {
             };
             Err(Error::usage(format!("{msg}\nSee 'docker ofelia --help'.")))
         }
+        ErrorKind::MissingRequiredArgument => {
+            // clap puts the missing arguments on the lines after the first.
+            let missing = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(v)) => v.join(", "),
+                _ => String::new(),
+            };
+            Err(Error::usage(format!(
+                "the following required arguments were not provided: {missing}\nSee 'docker ofelia --help'."
+            )))
+        }
         _ => {
             let rendered = e.render().to_string();
             let first = rendered

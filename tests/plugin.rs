@@ -754,6 +754,21 @@ fn unknown_flags_in_dockers_words() {
 }
 
 #[test]
+fn a_missing_argument_is_named() {
+    let env = TestEnv::new().env("DOCKER_HOST", DEAD);
+    for a in [&["ofelia", "run"][..], &["ofelia", "explain"]] {
+        let (code, out, err) = run(env.docker(a));
+        assert_eq!(code, 125, "{a:?}");
+        assert_eq!(out, "");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("the following required arguments were not provided: <"),
+            "{a:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn help_forms() {
     let env = TestEnv::new().env("DOCKER_HOST", DEAD);
     for a in [
