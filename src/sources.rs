@@ -307,7 +307,11 @@ fn group(
                 )
             })
             .map(|s| (**s).clone());
-        if selecting.len() > 1 && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true")
+        // Only containers that declare jobs: a scheduler made by `up` carries
+        // ofelia.enabled=true but no job, and nothing of it runs twice.
+        if selecting.len() > 1
+            && c.labels.get("ofelia.enabled").map(String::as_str) == Some("true")
+            && c.labels.keys().any(|k| k.starts_with("ofelia.job-"))
         {
             multi
                 .entry(c.name.clone())

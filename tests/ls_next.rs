@@ -431,6 +431,38 @@ fn mo126_enable_is_not_enabled() {
     );
 }
 
+/// MO#84: two unscoped schedulers both run the app's jobs: a warning for the
+/// app, none for the schedulers themselves (they carry `ofelia.enabled=true`,
+/// as `docker ofelia up` makes them, but no job).
+#[test]
+fn several_schedulers_warn_only_for_containers_with_jobs() {
+    let env = TestEnv::new();
+    let sched = |name: &str| {
+        format!(
+            "  {name}:\n    image: mcuadros/ofelia:latest\n    command: daemon --docker\n    labels:\n      ofelia.service: \"true\"\n      ofelia.enabled: \"true\"\n"
+        )
+    };
+    let f = write(
+        &env,
+        "mo84/docker-compose.yml",
+        &format!(
+            "services:\n{}{}{}",
+            app_service("app", "      ofelia.enabled: \"true\"\n      ofelia.job-exec.x.schedule: \"@hourly\"\n      ofelia.job-exec.x.command: date\n"),
+            sched("s1"),
+            sched("s2"),
+        ),
+    );
+    let (rows, err) =
+        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert!(
+        err.contains("mo84-app-1: its jobs are run by 2 schedulers"),
+        "{err}"
+    );
+    assert!(!err.contains("mo84-s1-1: its jobs"), "{err}");
+    assert!(!err.contains("mo84-s2-1: its jobs"), "{err}");
+}
+
 /// MO#167: the `ofeila.` typo is silently ignored by Ofelia; ls says so.
 #[test]
 fn mo167_misspelled_prefix() {
