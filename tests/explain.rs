@@ -144,6 +144,19 @@ fn explain_invalid_expression_is_one_line_exit_1() {
     }
 }
 
+/// A control character in the expression is escaped once (`\u{1b}`), the
+/// same way in the quoted expression as in the parser's message.
+#[test]
+fn explain_invalid_expression_escapes_control_characters_once() {
+    let (code, _, err) = explain(&["0 0 8 * * 1\x1b[31m"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains('\x1b'), "{err}");
+    assert!(
+        err.starts_with("invalid schedule \"0 0 8 * * 1\\u{1b}[31m\" for ofelia-0.3: "),
+        "{err}"
+    );
+}
+
 #[test]
 fn explain_bad_zone_is_a_usage_error() {
     let (code, _, err) = explain(&["@daily", "--tz", "Mars/Olympus"]);

@@ -56,7 +56,7 @@ pub async fn run(app: &App, args: ExplainArgs) -> Result<()> {
             format!(" (valid for {}: see --flavor)", others.join(" and "))
         };
         Error::Schedule(format!(
-            "invalid schedule {:?} for {flavor}: {e}{hint}",
+            "invalid schedule \"{}\" for {flavor}: {e}{hint}",
             sanitize(&args.expr)
         ))
     })?;
