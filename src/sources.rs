@@ -109,6 +109,10 @@ pub async fn gather(app: &App, select: &SelectArgs, opts: &Options) -> Result<Sc
     if let Some(p) = &project_flag {
         compose::validate_project_name(p).map_err(|e| Error::usage(e.to_string()))?;
     }
+    // A bad --tz is the user's mistake: a usage error, as in explain and up.
+    if let Some(z) = &opts.tz {
+        zone(z).map_err(|e| Error::usage(format!("invalid --tz: {e}")))?;
+    }
     if !select.files.is_empty() {
         let project = compose::files::load_project(
             &select.files,

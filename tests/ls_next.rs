@@ -362,6 +362,21 @@ fn error_paths() {
         "{err}"
     );
 
+    // A bad --tz is a usage error, as in explain and up, not a warning
+    // followed by a preview in UTC.
+    let f = example();
+    for cmd in ["ls", "next"] {
+        let (code, out, err) =
+            run(env.plugin([cmd, "-f", f.to_str().expect("utf8"), "--tz", "Mars/Olympus"]));
+        assert_eq!(code, 125, "{cmd}: {out}{err}");
+        assert!(out.is_empty(), "{cmd}: {out}");
+        assert_eq!(err.lines().count(), 1, "{cmd}: {err}");
+        assert!(
+            err.starts_with("invalid --tz: unknown time zone \"Mars/Olympus\""),
+            "{cmd}: {err}"
+        );
+    }
+
     let gone = env.path().join("nonexistent.sock");
     let host = format!("unix://{}", gone.display());
     let env = TestEnv::new().env("DOCKER_HOST", &host);
