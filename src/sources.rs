@@ -357,6 +357,12 @@ fn group(
                 )
             } else if live {
                 "no scheduler is running for these jobs: they will not fire; start one with `docker ofelia up -d`".to_string()
+            } else if !schedulers.is_empty() {
+                let names: Vec<&str> = schedulers.iter().map(|s| s.name.as_str()).collect();
+                format!(
+                    "the scheduler service in these compose files ({}) does not select these jobs (its -f filters leave them out): they will not fire unless a scheduler runs elsewhere (`docker ofelia up -d`)",
+                    names.join(", ")
+                )
             } else {
                 "no scheduler service in these compose files: these jobs will not fire unless a scheduler runs elsewhere (`docker ofelia up -d`)".to_string()
             };

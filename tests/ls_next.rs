@@ -478,6 +478,29 @@ fn several_schedulers_warn_only_for_containers_with_jobs() {
     assert!(!err.contains("mo84-s2-1: its jobs"), "{err}");
 }
 
+/// The example stack read under another project name (`-f -` from another
+/// directory): its scheduler's -f filter leaves the app out, and the warning
+/// names that scheduler instead of saying there is none.
+#[test]
+fn scheduler_service_that_does_not_select_is_named() {
+    let env = TestEnv::new();
+    let f = example();
+    let (rows, err) = ls_json(env.plugin([
+        "ls",
+        "-p",
+        "other",
+        "-f",
+        f.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]));
+    assert!(rows.iter().all(|r| r.scheduler.is_none()), "{rows:#?}");
+    assert!(
+        err.contains("the scheduler service in these compose files (other-scheduler-1) does not select these jobs"),
+        "{err}"
+    );
+}
+
 /// MO#167: the `ofeila.` typo is silently ignored by Ofelia; ls says so.
 #[test]
 fn mo167_misspelled_prefix() {

@@ -626,8 +626,17 @@ fn scheduler(
                 .iter()
                 .filter(|j| j.runs && j.project == job.project)
                 .count();
+            // Offline, a scheduler service may be there, its -f filters
+            // leaving these containers out (another project name, say).
+            let others: Vec<&str> = input
+                .groups
+                .iter()
+                .filter_map(|g| g.scheduler.as_ref().map(|s| s.name.as_str()))
+                .collect();
             let msg = if input.live {
                 format!("no running Ofelia scheduler selects these containers: their {n} job(s) will not fire")
+            } else if !others.is_empty() {
+                format!("the scheduler service in these compose files ({}) does not select these containers (its -f filters leave them out): their {n} job(s) fire only if a scheduler runs elsewhere", others.join(", "))
             } else {
                 format!("no scheduler service (ofelia.service=true) in these compose files: their {n} job(s) fire only if a scheduler runs elsewhere")
             };

@@ -428,6 +428,40 @@ fn no_scheduler_in_the_project() {
     assert_eq!(f.severity, Severity::Warning);
 }
 
+/// Offline, a scheduler service whose -f filters leave the app out: the
+/// finding names it instead of saying that there is no scheduler service.
+#[test]
+fn no_scheduler_names_the_service_that_does_not_select() {
+    let mut other = app("web", &ok_job());
+    other.project = Some("elsewhere".into());
+    let s = sched(U3, &sched_job());
+    let f = check(&Input {
+        groups: vec![
+            Group {
+                scheduler: scheduler_info(&s),
+                flavor: U3,
+                flavor_known: true,
+                carriers: vec![s],
+            },
+            Group {
+                scheduler: None,
+                flavor: U3,
+                flavor_known: true,
+                carriers: vec![other],
+            },
+        ],
+        ..Input::default()
+    });
+    let f = only(&f, "no-scheduler");
+    assert!(
+        f.message.starts_with(
+            "the scheduler service in these compose files (shop-ofelia-1) does not select"
+        ),
+        "{}",
+        f.message
+    );
+}
+
 #[test]
 fn scheduler_without_socket() {
     let mut s = sched(U3, &sched_job());
