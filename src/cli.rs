@@ -233,7 +233,7 @@ pub struct DownArgs {
     #[arg(short = 'p', long = "project", value_name = "NAME")]
     pub project: Option<String>,
     /// Every scheduler created by docker-ofelia
-    #[arg(long)]
+    #[arg(long, conflicts_with = "project")]
     pub all: bool,
 }
 

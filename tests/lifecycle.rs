@@ -220,6 +220,16 @@ fn down_removes_ours_only() {
     assert_eq!(out.trim(), format!("Removed ofelia-{p}"));
     assert!(ids(&project_filter(&p)).is_empty());
     assert_eq!(ids(&project_filter(&other)).len(), 1);
+
+    // `--all -p NAME` is ambiguous: a usage error that removes nothing (it
+    // used to ignore -p and remove every scheduler).
+    let (code, out, err) = run(env.plugin(["down", "--all", "-p", &p]));
+    assert_eq!(code, 125, "{out}{err}");
+    assert!(
+        err.starts_with("the argument '--all' cannot be used with"),
+        "{err}"
+    );
+    assert_eq!(ids(&project_filter(&other)).len(), 1);
 }
 
 #[test]
