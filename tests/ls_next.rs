@@ -626,6 +626,23 @@ fn scheduler_service(project: &str, labels: &str) -> String {
 #[test]
 fn mystack_seed_through_docker_cli() {
     require_engine!();
+    // The seed needs the project name `mystack`: never touch a real one.
+    let existing = ok(docker_cmd([
+        "ps",
+        "-aq",
+        "--filter",
+        "label=com.docker.compose.project=mystack",
+    ]));
+    if !existing.trim().is_empty() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "a project `mystack` already exists on the CI engine"
+        );
+        eprintln!(
+            "skipped: a compose project `mystack` already runs on this engine; it is left alone"
+        );
+        return;
+    }
     let env = TestEnv::new();
     let sched_project = unique("lsnsched");
     let app = write(
