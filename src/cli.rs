@@ -150,7 +150,7 @@ pub struct NextArgs {
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// The cron expression, e.g. '0 0 8 * * 1' or '@every 90m'
-    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
+    #[arg(value_name = "EXPR")]
     pub expr: String,
     /// Cron dialect
     #[arg(long, value_enum, default_value = "ofelia-0.3", value_name = "FLAVOR")]

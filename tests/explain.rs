@@ -184,3 +184,10 @@ fn explain_local_zone_reads_tz() {
     assert_eq!(j.timezone, "Asia/Tokyo");
     assert_eq!(j.next, ["2026-01-01T09:00:00+09:00"]);
 }
+
+#[test]
+fn an_unknown_flag_is_a_usage_error_not_an_expression() {
+    let (code, out, err) = explain(&["--nope"]);
+    assert_eq!(code, 125, "{out}\n{err}");
+    assert!(err.starts_with("unknown flag: --nope"), "{err}");
+}

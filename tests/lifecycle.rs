@@ -571,3 +571,16 @@ fn up_warns_about_another_scheduler_taking_the_same_jobs() {
         "{err}"
     );
 }
+
+#[test]
+fn down_with_an_invalid_project_name_is_a_usage_error() {
+    // Checked before any engine is contacted: no engine needed.
+    let env = TestEnv::new().env("DOCKER_HOST", "unix:///nonexistent.sock");
+    let (code, out, err) = run(env.plugin(["down", "-p", "Bad Name"]));
+    assert_eq!(code, 125, "{out}\n{err}");
+    assert!(
+        err.starts_with("invalid project name \"Bad Name\""),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -6,10 +6,13 @@ use std::time::Duration;
 use crate::app::App;
 use crate::cli::DownArgs;
 use crate::docker::scheduler;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::render;
 
 pub async fn run(app: &App, args: DownArgs) -> Result<()> {
+    if let Some(p) = &args.project {
+        crate::compose::validate_project_name(p).map_err(|e| Error::usage(e.to_string()))?;
+    }
     let engine = app.engine().await?;
     let wanted = args.project.clone().unwrap_or_default();
     let targets: Vec<(String, String, String)> = scheduler::list_managed(engine)
