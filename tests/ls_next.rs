@@ -153,6 +153,21 @@ fn app_service(name: &str, labels: &str) -> String {
     )
 }
 
+/// Writes `DIR/docker-compose.yml` holding one app service `app` with these
+/// label lines.
+fn app_compose(env: &TestEnv, dir: &str, labels: &str) -> PathBuf {
+    write(
+        env,
+        &format!("{dir}/docker-compose.yml"),
+        &format!("services:\n{}", app_service("app", labels)),
+    )
+}
+
+/// `ls -f FILE --format json`, offline.
+fn ls_file(env: &TestEnv, f: &Path) -> (Vec<LsRow>, String) {
+    ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]))
+}
+
 // ---------------------------------------------------------------- offline
 
 #[test]
@@ -397,19 +412,8 @@ fn error_paths() {
 #[test]
 fn mo99_list_value_keeps_quotes() {
     let env = TestEnv::new();
-    let f = write(
-        &env,
-        "mo99/docker-compose.yml",
-        &format!(
-            "services:\n{}",
-            app_service(
-                "app",
-                "      - ofelia.enabled=true\n      - ofelia.job-exec.quoted.schedule=\"@every 1s\"\n      - ofelia.job-exec.quoted.command=date\n      - ofelia.job-exec.plain.schedule=@every 1s\n      - ofelia.job-exec.plain.command=date\n"
-            )
-        ),
-    );
-    let (rows, _) =
-        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let f = app_compose(&env, "mo99", "      - ofelia.enabled=true\n      - ofelia.job-exec.quoted.schedule=\"@every 1s\"\n      - ofelia.job-exec.quoted.command=date\n      - ofelia.job-exec.plain.schedule=@every 1s\n      - ofelia.job-exec.plain.command=date\n");
+    let (rows, _) = ls_file(&env, &f);
     let q = job(&rows, "quoted");
     assert_eq!(q.schedule.as_deref(), Some("\"@every 1s\""));
     assert!(!q.runs && q.next.is_none(), "{q:#?}");
@@ -429,16 +433,8 @@ fn mo99_list_value_keeps_quotes() {
 #[test]
 fn mo126_enable_is_not_enabled() {
     let env = TestEnv::new();
-    let f = write(
-        &env,
-        "mo126/docker-compose.yml",
-        &format!(
-            "services:\n{}",
-            app_service("app", "      ofelia.enable: \"true\"\n      ofelia.job-exec.x.schedule: \"@hourly\"\n      ofelia.job-exec.x.command: date\n")
-        ),
-    );
-    let (rows, err) =
-        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let f = app_compose(&env, "mo126", "      ofelia.enable: \"true\"\n      ofelia.job-exec.x.schedule: \"@hourly\"\n      ofelia.job-exec.x.command: date\n");
+    let (rows, err) = ls_file(&env, &f);
     assert!(rows.iter().all(|r| !r.runs), "{rows:#?}");
     assert!(
         err.contains("\"ofelia.enable=true\" is not \"ofelia.enabled=true\""),
@@ -467,8 +463,7 @@ fn several_schedulers_warn_only_for_containers_with_jobs() {
             sched("s2"),
         ),
     );
-    let (rows, err) =
-        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let (rows, err) = ls_file(&env, &f);
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert!(
         err.contains("mo84-app-1: its jobs are run by 2 schedulers"),
@@ -505,19 +500,8 @@ fn scheduler_service_that_does_not_select_is_named() {
 #[test]
 fn mo167_misspelled_prefix() {
     let env = TestEnv::new();
-    let f = write(
-        &env,
-        "mo167/docker-compose.yml",
-        &format!(
-            "services:\n{}",
-            app_service(
-                "app",
-                "      - ofelia.enabled=true\n      - ofeila.job-exec.typo.schedule=@hourly\n      - ofeila.job-exec.typo.command=date\n"
-            )
-        ),
-    );
-    let (rows, err) =
-        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let f = app_compose(&env, "mo167", "      - ofelia.enabled=true\n      - ofeila.job-exec.typo.schedule=@hourly\n      - ofeila.job-exec.typo.command=date\n");
+    let (rows, err) = ls_file(&env, &f);
     assert!(rows.is_empty(), "{rows:#?}");
     assert!(
         err.contains("did you mean \"ofelia.job-exec.typo.schedule\"? (MO#167)"),
@@ -530,19 +514,8 @@ fn mo167_misspelled_prefix() {
 #[test]
 fn mo109_job_run_on_app_container() {
     let env = TestEnv::new();
-    let f = write(
-        &env,
-        "mo109/docker-compose.yml",
-        &format!(
-            "services:\n{}",
-            app_service(
-                "app",
-                &format!("      ofelia.enabled: \"true\"\n      ofelia.job-run.nightly.schedule: \"@daily\"\n      ofelia.job-run.nightly.image: {BUSYBOX}\n")
-            )
-        ),
-    );
-    let (rows, _) =
-        ls_json(env.plugin(["ls", "-f", f.to_str().expect("utf8"), "--format", "json"]));
+    let f = app_compose(&env, "mo109", &format!("      ofelia.enabled: \"true\"\n      ofelia.job-run.nightly.schedule: \"@daily\"\n      ofelia.job-run.nightly.image: {BUSYBOX}\n"));
+    let (rows, _) = ls_file(&env, &f);
     let j = job(&rows, "nightly");
     assert_eq!(j.job_type, "job-run");
     assert!(!j.runs && j.next.is_none(), "{j:#?}");
@@ -966,17 +939,7 @@ fn nr86_duplicate_job_names_live() {
     require_engine!();
     let env = TestEnv::new();
     let p = unique("lsndup");
-    let f = write(
-        &env,
-        "dup/docker-compose.yml",
-        &format!(
-            "services:\n{}",
-            app_service(
-                "app",
-                "      ofelia.enabled: \"true\"\n      ofelia.job-exec.backup.schedule: \"@daily\"\n      ofelia.job-exec.backup.command: date\n"
-            )
-        ),
-    );
+    let f = app_compose(&env, "dup", "      ofelia.enabled: \"true\"\n      ofelia.job-exec.backup.schedule: \"@daily\"\n      ofelia.job-exec.backup.command: date\n");
     let _s = Stack::up(&p, &f, &["--scale", "app=2"]);
     let (rows, _) = ls_json(env.plugin([
         "ls",
