@@ -523,6 +523,12 @@ fn parse_v1(spec: &str) -> Result<Parsed, String> {
     if n == 5 {
         f.push("*".into());
     }
+    robfig_spec(d, f, n)
+}
+
+/// robfig's six fields (second first, already normalised from 5), as v1 and
+/// v3 both parse them; `n` is the count the user wrote.
+fn robfig_spec(d: Dialect, f: Vec<String>, n: usize) -> Result<Parsed, String> {
     let spec = Spec {
         second: field(d, &f[0], SECONDS, F_SEC)?,
         minute: field(d, &f[1], MINUTES, F_MIN)?,
@@ -582,22 +588,7 @@ fn parse_v3(spec: &str) -> Result<Parsed, String> {
         if n == 5 {
             f.insert(0, "0".into());
         }
-        let spec = Spec {
-            second: field(d, &f[0], SECONDS, F_SEC)?,
-            minute: field(d, &f[1], MINUTES, F_MIN)?,
-            hour: field(d, &f[2], HOURS, F_HOUR)?,
-            dom: field(d, &f[3], DOM, F_DOM)?,
-            month: field(d, &f[4], MONTHS, F_MONTH)?,
-            dow: field(d, &f[5], DOW_ROBFIG, F_DOW_ROBFIG)?,
-            dom_ext: vec![],
-            dow_ext: vec![],
-            years: None,
-            days_and: false,
-        };
-        let mut p = empty_parsed(Kind::Spec(Box::new(spec)));
-        p.field_count = n;
-        p.fields = f;
-        p
+        robfig_spec(d, f, n)?
     };
     p.location = location;
     p.tz_name = tz_name;
